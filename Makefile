@@ -1,0 +1,47 @@
+# Set-up is part of every entry point: a fresh Debian machine needs only `make demo` or `make test`.
+SHELL := /bin/bash
+APT_PACKAGES := libtorch-dev libopenblas0-pthread dataset-fashion-mnist
+ADDON := native/build/Release/wildcat_native.node
+STAMP := node_modules/.package-lock.json
+
+.PHONY: all setup apt npm native build test demo bench clean
+
+all: build
+
+setup: apt npm native build
+
+# Installs only what dpkg reports missing, so a prepared machine skips apt entirely.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(STAMP)
+
+npm: $(STAMP)
+
+$(ADDON): native/binding.gyp $(wildcard native/*.cc native/*.h) | $(STAMP)
+	cd native && ../node_modules/.bin/node-gyp rebuild
+
+native: apt npm $(ADDON)
+
+build: native
+	./node_modules/.bin/tsc -p .
+
+test: setup
+	node --test --test-concurrency=1 --test-timeout=600000 $$(find dist/test -name '*.test.js' | sort)
+
+demo: setup
+	node dist/src/cli/main.js demo
+
+bench: setup
+	node dist/bench/engine.js
+	node dist/bench/wsl.js
+
+clean:
+	rm -rf dist native/build

@@ -1,0 +1,19 @@
+// The core layer: tensors on libtorch. Importing this module installs every Tensor method.
+import './ops/shape.js';
+import './ops/elementwise.js';
+import './ops/reduction.js';
+import './ops/linalg.js';
+import './ops/indexing.js';
+import './ops/inplace.js';
+
+export { Tensor, isTensor } from './tensor.js';
+export type { DType, AnyTypedArray } from './dtype.js';
+export { DTYPES, isFloating, bytesPerElement } from './dtype.js';
+export { tidy, keep } from './scope.js';
+export { op, schemaOf, type OpFn } from './dispatch.js';
+export { noGrad, enableGrad, isGradEnabled, grad } from './grad.js';
+export { memory, setNumThreads, getNumThreads, manualSeed, engineVersion } from './runtime.js';
+export * from './ops/creation.js';
+export { cat, stack } from './ops/shape.js';
+export { where } from './ops/elementwise.js';
+export { linear } from './ops/linalg.js';

@@ -1,0 +1,26 @@
+// Process-wide engine settings and accounting.
+import { native } from './native.js';
+
+/** Live tensor handles and the bytes they reference (views count their own size). */
+export function memory(): { tensors: number; bytes: number } {
+  return native.memory();
+}
+
+/** Intra-op threads used by libtorch kernels (OpenMP). */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/** Seeds libtorch's default generator (randn, rand, dropout, randperm...). */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+
+/** libtorch version and build configuration. */
+export function engineVersion(): { torch: string; parallel: string; config: string } {
+  return native.version();
+}
