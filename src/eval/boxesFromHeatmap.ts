@@ -1,0 +1,199 @@
+import { checkFinite, checkInteger } from './validate.js';
+
+/** A box found in a heatmap. */
+export interface HeatmapBox {
+  /** Image coordinates (continuous, origin at the image's top-left corner; see {@link boxesFromHeatmap}). */
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  /** Highest map value inside the component. */
+  score: number;
+  /** Number of map cells in the component. */
+  area: number;
+  /** The same box in map cells, inclusive indices. */
+  cells: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/** Options of {@link boxesFromHeatmap}. */
+export interface BoxesFromHeatmapOptions {
+  /** Map width (columns) and height (rows); the map is row-major [height × width]. */
+  width: number;
+  height: number;
+  /**
+   * Map → image scale: image pixels per map cell, one number or `{x, y}`.
+   * Alternatively give `imageWidth`/`imageHeight` and the scale is
+   * imageWidth / width and imageHeight / height. Default 1 (map coordinates).
+   */
+  scale?: number | { x: number; y: number };
+  imageWidth?: number;
+  imageHeight?: number;
+  /**
+   * Threshold as a fraction in [0, 1], default 0.2 (the 20 % of CAM, Zhou et
+   * al. 2016). Cells with value ≥ the threshold value are kept.
+   */
+  threshold?: number;
+  /**
+   * What the fraction refers to:
+   * - `'max'` (default): threshold value = threshold · max. Meant for
+   *   non-negative maps; if max ≤ 0 there is no positive evidence and no box.
+   * - `'range'`: threshold value = min + threshold · (max − min), for signed
+   *   maps (WILDCAT class maps are unbounded scores).
+   */
+  relativeTo?: 'max' | 'range';
+  /** `'largest'` (default): only the component with most cells; `'all'`: every component. */
+  mode?: 'largest' | 'all';
+  /** Pixel connectivity of components: 8 (default, diagonals connect) or 4. */
+  connectivity?: 4 | 8;
+}
+
+/**
+ * Boxes from a class heatmap: threshold at a fraction of the map's maximum,
+ * find connected components, return the bounding box of the largest one
+ * (`mode: 'largest'`) or of every one (`mode: 'all'`).
+ *
+ * Coordinates: map cell (col j, row i) covers image region
+ * [j·sx, (j+1)·sx) × [i·sy, (i+1)·sy), so a component spanning columns x0..x1
+ * gives xmin = x0·sx and xmax = (x1+1)·sx (outer cell edges). To compare with
+ * 1-based inclusive VOC boxes, subtract/add half a pixel as your convention
+ * requires.
+ *
+ * Order and ties: components are sorted by area (cells) descending, then peak
+ * value descending, then raster order of their first cell — so `'largest'`
+ * is deterministic. Returns [] when no cell passes the threshold.
+ * Throws on NaN/infinite values or a map whose length is not width·height.
+ *
+ * @example
+ * // 3×3 map, one hot 2×1 blob, each cell = 32 image pixels
+ * boxesFromHeatmap([0, 0, 0, 0, 1, 0.8, 0, 0, 0], { width: 3, height: 3, scale: 32, threshold: 0.5 });
+ * // [{ xmin: 32, ymin: 32, xmax: 96, ymax: 64, score: 1, area: 2, cells: {x0: 1, y0: 1, x1: 2, y1: 1} }]
+ */
+export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapOptions): HeatmapBox[] {
+  const where = 'boxesFromHeatmap';
+  const { width, height } = opts;
+  checkInteger(where, 'width', width, 1);
+  checkInteger(where, 'height', height, 1);
+  if (map.length !== width * height) {
+    throw new Error(
+      `${where}: map has ${map.length} values but width × height = ${width} × ${height} = ${width * height}`,
+    );
+  }
+  const threshold = opts.threshold ?? 0.2;
+  checkFinite(where, 'threshold', threshold);
+  if (threshold < 0 || threshold > 1) {
+    throw new Error(`${where}: threshold is ${threshold}; expected a fraction in [0, 1]`);
+  }
+  const relativeTo = opts.relativeTo ?? 'max';
+  if (relativeTo !== 'max' && relativeTo !== 'range') {
+    throw new Error(`${where}: unknown relativeTo '${String(relativeTo)}'; use 'max' or 'range'`);
+  }
+  const mode = opts.mode ?? 'largest';
+  if (mode !== 'largest' && mode !== 'all') {
+    throw new Error(`${where}: unknown mode '${String(mode)}'; use 'largest' or 'all'`);
+  }
+  const connectivity = opts.connectivity ?? 8;
+  if (connectivity !== 4 && connectivity !== 8) {
+    throw new Error(`${where}: connectivity is ${String(connectivity)}; use 4 or 8`);
+  }
+  const [sx, sy] = mapToImageScale(where, opts);
+
+  let max = -Infinity;
+  let min = Infinity;
+  for (let i = 0; i < map.length; i++) {
+    const v = map[i]!;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new Error(`${where}: map[${i}] (row ${Math.floor(i / width)}, col ${i % width}) is ${String(v)}; expected a finite number`);
+    }
+    if (v > max) max = v;
+    if (v < min) min = v;
+  }
+  let cut: number;
+  if (relativeTo === 'max') {
+    if (!(max > 0)) return [];
+    cut = threshold * max;
+  } else {
+    cut = max === min ? min : min + threshold * (max - min);
+  }
+
+  const n = width * height;
+  const label = new Int32Array(n).fill(-1); // component id, -1 = unvisited or below threshold
+  const queue = new Int32Array(n);
+  const found: (HeatmapBox & { first: number })[] = [];
+  for (let start = 0; start < n; start++) {
+    if (label[start] !== -1 || !(map[start]! >= cut)) continue;
+    const id = found.length;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = start;
+    label[start] = id;
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    let peak = -Infinity;
+    while (head < tail) {
+      const k = queue[head++]!;
+      const r = Math.floor(k / width);
+      const c = k - r * width;
+      if (c < x0) x0 = c;
+      if (c > x1) x1 = c;
+      if (r < y0) y0 = r;
+      if (r > y1) y1 = r;
+      if (map[k]! > peak) peak = map[k]!;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= height) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          if (dr === 0 && dc === 0) continue;
+          if (connectivity === 4 && dr !== 0 && dc !== 0) continue;
+          const cc = c + dc;
+          if (cc < 0 || cc >= width) continue;
+          const kk = rr * width + cc;
+          if (label[kk] !== -1 || !(map[kk]! >= cut)) continue;
+          label[kk] = id;
+          queue[tail++] = kk;
+        }
+      }
+    }
+    found.push({
+      xmin: x0 * sx,
+      ymin: y0 * sy,
+      xmax: (x1 + 1) * sx,
+      ymax: (y1 + 1) * sy,
+      score: peak,
+      area: tail,
+      cells: { x0, y0, x1, y1 },
+      first: start,
+    });
+  }
+  found.sort((a, b) => b.area - a.area || b.score - a.score || a.first - b.first);
+  const boxes = found.map(({ first: _first, ...box }) => box);
+  return mode === 'largest' ? boxes.slice(0, 1) : boxes;
+}
+
+function mapToImageScale(where: string, opts: BoxesFromHeatmapOptions): [number, number] {
+  const hasImageSize = opts.imageWidth !== undefined || opts.imageHeight !== undefined;
+  if (hasImageSize && opts.scale !== undefined) {
+    throw new Error(`${where}: give either scale or imageWidth/imageHeight, not both`);
+  }
+  let sx: number;
+  let sy: number;
+  if (hasImageSize) {
+    if (opts.imageWidth === undefined || opts.imageHeight === undefined) {
+      throw new Error(`${where}: give both imageWidth and imageHeight (got only one)`);
+    }
+    sx = opts.imageWidth / opts.width;
+    sy = opts.imageHeight / opts.height;
+  } else if (typeof opts.scale === 'number') {
+    sx = sy = opts.scale;
+  } else if (opts.scale !== undefined) {
+    sx = opts.scale.x;
+    sy = opts.scale.y;
+  } else {
+    sx = sy = 1;
+  }
+  checkFinite(where, 'scale x', sx);
+  checkFinite(where, 'scale y', sy);
+  if (sx <= 0 || sy <= 0) throw new Error(`${where}: map → image scale is (${sx}, ${sy}); expected > 0`);
+  return [sx, sy];
+}
