@@ -20,3 +20,5 @@ export {
   type PytorchCheckpointOptions, type PytorchCheckpointContents,
 } from './pytorchCheckpoint.js';
 export { detectWeightFileFormat, parseWeightFile, type WeightFileFormat, type WeightFileContents } from './weightFile.js';
+export { rawToTensor, tensorToRaw, loadTensors, saveTensors, rawDictToTensors } from './tensorFiles.js';
+export { writeFileAtomic } from './atomicWrite.js';

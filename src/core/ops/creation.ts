@@ -26,7 +26,8 @@ export function tensor(data: NestedNumbers | AnyTypedArray, opts: CreateOptions 
     shape = opts.shape ?? [data.length];
     flat = convertTyped(data, natural, dtype);
   } else {
-    shape = inferShape(data);
+    const inferred = inferShape(data);
+    shape = inferred;
     if (opts.shape !== undefined) {
       const n = shape.reduce((a, b) => a * b, 1);
       const m = opts.shape.reduce((a, b) => a * b, 1);
@@ -34,7 +35,7 @@ export function tensor(data: NestedNumbers | AnyTypedArray, opts: CreateOptions 
       shape = opts.shape;
     }
     const values: (number | boolean)[] = [];
-    flatten(data, values);
+    flatten(data, inferred, 0, values);
     dtype = opts.dtype ?? (typeof values[0] === 'boolean' ? 'bool' : 'float32');
     flat = fromNumbers(values, dtype);
   }
@@ -58,9 +59,17 @@ function inferShape(data: NestedNumbers): number[] {
   return shape;
 }
 
-function flatten(d: NestedNumbers, out: (number | boolean)[]): void {
-  if (Array.isArray(d)) for (const e of d) flatten(e, out);
-  else if (typeof d === 'number' || typeof d === 'boolean') out.push(d);
+// Checks every sub-array against the shape inferred from the first elements, so ragged data
+// fails here rather than being silently read with the wrong shape.
+function flatten(d: NestedNumbers, shape: number[], depth: number, out: (number | boolean)[]): void {
+  if (depth < shape.length) {
+    if (!Array.isArray(d) || d.length !== shape[depth]) {
+      const got = Array.isArray(d) ? `${d.length} elements` : `a ${typeof d}`;
+      throw new RangeError(`tensor(): ragged nested array: expected ${shape[depth]} elements at depth ${depth} (shape [${shape.join(', ')}]), got ${got}`);
+    }
+    for (const e of d) flatten(e, shape, depth + 1, out);
+  } else if (typeof d === 'number' || typeof d === 'boolean') out.push(d);
+  else if (Array.isArray(d)) throw new RangeError(`tensor(): ragged nested array: expected a number at depth ${depth} (shape [${shape.join(', ')}]), got an array`);
   else throw new TypeError(`tensor(): expected numbers or nested arrays of numbers, got ${typeof d}`);
 }
 
@@ -80,7 +89,8 @@ function fromNumbers(values: (number | boolean)[], dtype: DType): AnyTypedArray 
 }
 
 function convertTyped(data: AnyTypedArray, from: DType, to: DType): AnyTypedArray {
-  if (from === to || (from === 'uint8' && to === 'bool')) return data;
+  // uint8 -> bool still converts: a bool byte must be 0 or 1 (libtorch assumes it).
+  if (from === to) return data;
   if (data instanceof BigInt64Array) return fromNumbers(Array.from(data, Number), to);
   return fromNumbers(Array.from(data as ArrayLike<number>), to);
 }
@@ -165,4 +175,19 @@ export function randnLike(t: Tensor): Tensor {
 
 export function randLike(t: Tensor): Tensor {
   return op('aten::rand_like')(t);
+}
+
+/**
+ * Creates a tensor from raw little-endian bytes (any dtype, including float16/bfloat16),
+ * as read from a weight file. The bytes are copied.
+ */
+export function fromBytes(bytes: Uint8Array, shape: number[], dtype: DType): Tensor {
+  // The addon reads whole elements; an unaligned view is copied to a fresh buffer first.
+  const view = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  return Tensor.fromHandle(native.fromBuffer(view, shape, nativeCode(dtype)));
+}
+
+/** The raw little-endian bytes of a tensor (contiguous copy). */
+export function toBytes(t: Tensor): Uint8Array {
+  return new Uint8Array(native.toBuffer(t.handle));
 }
