@@ -1,0 +1,172 @@
+/**
+ * Image files to network input: decode with sharp (EXIF orientation applied, off the main thread),
+ * optional crop and mirror (see `augment.ts`), resize, then 8-bit RGB to normalized CHW floats.
+ *
+ * Resize modes:
+ * - 'stretch' (default): exactly size×size, aspect ratio not kept (what the WILDCAT code does);
+ * - 'fit': aspect ratio kept, longer side = size (smaller images are enlarged);
+ * - 'cover': shorter side = size, then the central size×size crop.
+ *
+ * @example
+ * const img = await loadImage('JPEGImages/000001.jpg', { size: 224 });
+ * img.data; // Float32Array [3, 224, 224], (v/255 − mean)/std with ImageNet statistics
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { sampleAugmentation, type AugmentOptions, type AugmentParams } from './augment.js';
+import { IMAGENET_MEAN, IMAGENET_STD, type Rgb } from './canvas.js';
+import type { Rng } from './random.js';
+
+export type ResizeMode = 'stretch' | 'fit' | 'cover';
+
+export interface ImageLoadOptions {
+  /** Output side (see the resize modes). */
+  size: number;
+  resize?: ResizeMode;
+  /** Normalization, per channel on values in [0, 1]; defaults to ImageNet statistics. */
+  mean?: Rgb;
+  std?: Rgb;
+  /** Random augmentation, drawn from `rng` (required with `augment`). */
+  augment?: AugmentOptions;
+  rng?: Rng;
+  /** Explicit augmentation parameters (crop in source pixels, flip); wins over `augment`. */
+  params?: AugmentParams;
+  /** sharp's resampling kernel. Default 'lanczos3'. */
+  kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
+}
+
+export interface LoadedImage {
+  /** CHW, normalized. */
+  data: Float32Array;
+  channels: 3;
+  width: number;
+  height: number;
+  /** Size of the decoded file (after EXIF orientation). */
+  originalWidth: number;
+  originalHeight: number;
+  /** The augmentation actually applied. */
+  params: AugmentParams;
+}
+
+export interface DecodedImage {
+  /** Interleaved RGB bytes, height×width×3. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Loads, augments, resizes and normalizes one image file. */
+export async function loadImage(path: string, options: ImageLoadOptions): Promise<LoadedImage> {
+  const { size } = options;
+  if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`loadImage: size must be a positive integer, got ${size}`);
+  const mode = options.resize ?? 'stretch';
+  const bytes = await readImageFile(path);
+  const { width: ow, height: oh } = await imageSize(bytes, path);
+  let params: AugmentParams = options.params ?? { flip: false };
+  if (!options.params && options.augment) {
+    if (!options.rng) throw new Error(`loadImage(${path}): 'augment' needs an 'rng' to draw from`);
+    params = sampleAugmentation(options.rng, ow, oh, options.augment);
+  }
+  const crop = params.crop;
+  if (crop && !(crop.left >= 0 && crop.top >= 0 && crop.width >= 1 && crop.height >= 1 &&
+    crop.left + crop.width <= ow && crop.top + crop.height <= oh)) {
+    throw new RangeError(`loadImage(${path}): crop ${JSON.stringify(crop)} is outside the ${ow}×${oh} image`);
+  }
+  const decoded = await run(path, () => {
+    let img = sharp(bytes, { failOn: 'warning', autoOrient: true });
+    if (crop) img = img.extract(crop);
+    const kernel = options.kernel ?? 'lanczos3';
+    if (mode === 'stretch') img = img.resize(size, size, { fit: 'fill', kernel });
+    else if (mode === 'cover') img = img.resize(size, size, { fit: 'cover', kernel });
+    else if (mode === 'fit') img = img.resize(size, size, { fit: 'inside', kernel });
+    else throw new RangeError(`loadImage: resize must be 'stretch', 'fit' or 'cover', got '${String(mode)}'`);
+    if (params.flip) img = img.flop();
+    return img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  });
+  const { data, info } = decoded;
+  return {
+    data: rgbToNormalizedChw(data, info.width, info.height, options.mean, options.std, info.channels),
+    channels: 3,
+    width: info.width,
+    height: info.height,
+    originalWidth: ow,
+    originalHeight: oh,
+    params,
+  };
+}
+
+/** Decodes an image file at full resolution to RGB bytes (EXIF orientation applied). */
+export async function decodeImage(path: string): Promise<DecodedImage> {
+  const bytes = await readImageFile(path);
+  const { data, info } = await run(path, () =>
+    sharp(bytes, { failOn: 'warning', autoOrient: true }).removeAlpha().toColourspace('srgb').raw()
+      .toBuffer({ resolveWithObject: true }));
+  const rgb = info.channels === 3 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : toRgb(data, info.channels);
+  return { rgb, width: info.width, height: info.height };
+}
+
+/** Width and height of an image file (after EXIF orientation), reading only its header. */
+export async function readImageSize(path: string): Promise<{ width: number; height: number }> {
+  return imageSize(await readImageFile(path), path);
+}
+
+/**
+ * Interleaved 8-bit pixels (1, 3 or 4 channels; gray is replicated, alpha dropped) to normalized CHW
+ * floats `(v/255 − mean)/std`, written into `out` at `offset` when given.
+ */
+export function rgbToNormalizedChw(
+  pixels: Uint8Array, width: number, height: number, mean: Rgb = IMAGENET_MEAN, std: Rgb = IMAGENET_STD,
+  channels = 3, out?: Float32Array, offset = 0,
+): Float32Array {
+  const n = width * height;
+  if (pixels.length < n * channels) {
+    throw new RangeError(`rgbToNormalizedChw: ${pixels.length} bytes for ${width}×${height}×${channels}`);
+  }
+  const target = out ?? new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) {
+    const lut = new Float32Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = (v / 255 - mean[c]!) / std[c]!;
+    const src = channels >= 3 ? c : 0;
+    const base = offset + c * n;
+    for (let i = 0; i < n; i++) target[base + i] = lut[pixels[i * channels + src]!]!;
+  }
+  return target;
+}
+
+async function readImageFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`image file not found: ${path}`);
+    throw new Error(`cannot read image file ${path}: ${(e as Error).message}`);
+  }
+}
+
+async function imageSize(bytes: Buffer, path: string): Promise<{ width: number; height: number }> {
+  const meta = await run(path, () => sharp(bytes, { failOn: 'warning' }).metadata());
+  const w = meta.autoOrient?.width ?? meta.width;
+  const h = meta.autoOrient?.height ?? meta.height;
+  if (!w || !h) throw new Error(`cannot decode image ${path}: no image size in the file (corrupt or not an image)`);
+  return { width: w, height: h };
+}
+
+/** Runs a sharp operation, turning its errors into ones that name the file. */
+async function run<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof RangeError) throw e;
+    const message = (e as Error).message.replace(/\s+/g, ' ').trim();
+    throw new Error(`cannot decode image ${path}: ${message} (corrupt, truncated or unsupported file)`);
+  }
+}
+
+function toRgb(data: Uint8Array, channels: number): Uint8Array {
+  const n = data.length / channels;
+  const out = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) out[3 * i + c] = data[i * channels + (channels >= 3 ? c : 0)]!;
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * The data layer: embedded Fashion-MNIST data (single items for pre-training, cluttered scenes in
+ * VOC layout for weakly supervised learning), readers of VOC / CSV / folder datasets, the image
+ * pipeline with augmentations, and the prefetching batch loader. Works on plain typed arrays
+ * (Float32Array CHW images, Uint8Array masks); it does not depend on the tensor engine.
+ */
+export { Rng, mixSeed } from './random.js';
+export {
+  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_TITLES, loadFashionMnist, parseIdx, readIdxFile,
+  type FashionMnistOptions, type FashionMnistSplit, type GrayItemSet, type IdxArray,
+} from './fashionMnist.js';
+export { fromVocBndbox, maskBox, toVocBndbox, type PixelBox, type VocBndbox } from './box.js';
+export {
+  IMAGENET_MEAN, IMAGENET_STD, canvasToNormalized, canvasToRgbBytes, createCanvas, fillCanvas, hsvToRgb,
+  type Rgb, type RgbCanvas,
+} from './canvas.js';
+export { DEFAULT_CLUTTER, addPixelNoise, drawClutter, type ClutterOptions, type Range } from './clutter.js';
+export {
+  ITEM_MASK_GRAY, itemAlpha, pasteTintedItem, randomItemTint, resampleItem, type ItemRaster, type ResampleOptions,
+} from './tintedItem.js';
+export {
+  SingleItemGenerator, type ItemBatch, type SingleItemOptions, type SingleItemSample,
+} from './singleItems.js';
+export { SceneGenerator, type Scene, type SceneObject, type SceneOptions } from './scenes.js';
+export { decodeIndexedPng, encodeIndexedPng, type IndexedImage } from './indexedPng.js';
+export { vocColormap, vocColourToIndex } from './vocPalette.js';
+export { child, childText, children, escapeXml, parseXml, type XmlElement } from './xml.js';
+export {
+  formatVocAnnotation, parseVocAnnotation, type VocAnnotation, type VocAnnotationToWrite, type VocObject,
+} from './vocAnnotation.js';
+export {
+  VOC_CLASSES, VocDataset, openVocDataset, readVocAnnotation, readVocSegmentation,
+  type SegmentationMask, type VocDatasetOptions, type VocTask,
+} from './vocDataset.js';
+export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
+export { labelRow, type LabeledImageList } from './imageList.js';
+export {
+  flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
+  type AugmentOptions, type AugmentParams, type CropRegion,
+} from './augment.js';
+export {
+  decodeImage, loadImage, readImageSize, rgbToNormalizedChw,
+  type DecodedImage, type ImageLoadOptions, type LoadedImage, type ResizeMode,
+} from './imagePipeline.js';
+export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.js';
+export { CsvDataset, parseCsvDataset, readCsvDataset, type CsvDatasetOptions } from './csvDataset.js';
+export { FolderDataset, IMAGE_EXTENSIONS, readFolderDataset, type FolderDatasetOptions } from './folderDataset.js';
+export { mapLimit } from './mapLimit.js';

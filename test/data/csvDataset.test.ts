@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseCsvDataset, readCsvDataset } from '../../src/data/csvDataset.js';
+import { withTempDir } from './fixtures.js';
+
+test('label lists: names separated by spaces after ";" or by spaces only; multi-class detection', () => {
+  const a = parseCsvDataset('path;labels\nimg/1.jpg;cat dog\nimg/2.jpg;dog\n', 'a.csv', { root: '/data' });
+  assert.deepEqual(a.ids, ['img/1.jpg', 'img/2.jpg']);
+  assert.deepEqual(a.classNames, ['cat', 'dog']);
+  assert.deepEqual([...a.labels], [1, 1, -1, 1]);
+  assert.equal(a.classIndex, undefined);
+  assert.equal(a.imagePath(0), '/data/img/1.jpg');
+  const b = parseCsvDataset('x/1.jpg bedroom\nx/2.jpg coast\n/abs/3.jpg bedroom\n', 'b.txt', { root: '/r' });
+  assert.deepEqual(b.classNames, ['bedroom', 'coast']);
+  assert.deepEqual([...b.classIndex!], [0, 1, 0]);
+  assert.equal(b.imagePath(2), '/abs/3.jpg');
+  const c = parseCsvDataset('1.jpg;2\n2.jpg;0\n', 'c.csv');
+  assert.deepEqual(c.classNames, ['0', '1', '2']);
+  assert.deepEqual([...c.classIndex!], [2, 0]);
+  assert.equal(c.imagePath(0), resolve('1.jpg'));
+  const d = parseCsvDataset('1.jpg;dog\n', 'd.csv', { classNames: ['cat', 'dog', 'cow'] });
+  assert.deepEqual([...d.labels], [-1, 1, -1]);
+  assert.throws(() => parseCsvDataset('1.jpg;horse\n', 'e.csv', { classNames: ['cat'] }), /e\.csv:1: unknown class 'horse'/);
+  assert.throws(() => parseCsvDataset('1.jpg\n', 'f.csv'), /f\.csv:1: no label after the path '1\.jpg'/);
+});
+
+test('label matrices: 0/1 files and VOC-style 1/-1/0 files', () => {
+  const a = parseCsvDataset('image,cat,dog,cow\n1.jpg,1,0,1\n2.jpg,0,1,0\n', 'a.csv');
+  assert.deepEqual(a.classNames, ['cat', 'dog', 'cow']);
+  assert.deepEqual([...a.labels], [1, -1, 1, -1, 1, -1]);
+  assert.equal(a.classIndex, undefined);
+  const b = parseCsvDataset('path;cat;dog\n1.jpg;1;-1\n2.jpg;0;1\n', 'b.csv');
+  assert.deepEqual([...b.labels], [1, -1, 0, 1], '0 = ignored when -1 is used');
+  const c = parseCsvDataset('file\tcat\tdog\n1.jpg\t0\t1\n2.jpg\t1\t0\n', 'c.tsv');
+  assert.deepEqual([...c.classIndex!], [1, 0]);
+  assert.throws(() => parseCsvDataset('path;cat;dog\n1.jpg;1;2\n', 'd.csv'), /d\.csv:2: label '2' for class 'dog' is not 1, 0 or -1/);
+});
+
+test('readCsvDataset resolves paths against the CSV folder and reports a missing file', async () => {
+  await withTempDir(async (dir) => {
+    await writeFile(join(dir, 'l.csv'), 'a.jpg;x\n');
+    const ds = await readCsvDataset(join(dir, 'l.csv'));
+    assert.equal(ds.imagePath(0), join(dir, 'a.jpg'));
+    await assert.rejects(readCsvDataset(join(dir, 'none.csv')), /CSV dataset file not found: .*none\.csv/);
+  });
+});
