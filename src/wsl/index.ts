@@ -1,5 +1,5 @@
 /**
- * Weakly supervised learning: spatial poolings and class-wise pooling.
+ * Weakly supervised learning: spatial poolings, class-wise pooling and the training losses.
  *
  * Conventions (DESIGN §2; tests in test/wsl check each):
  * - k: resolveK — k ≤ 0 disables a term, 0 < k < 1 is max(1, round_half_even(k·n)), k ≥ 1 is
@@ -13,6 +13,8 @@
  * - generalizedPool follows TPAMI eq. 8 with its ½ factors: β⁺ → +∞ is max/2, β → 0 mean/2,
  *   β⁻ → −∞ α·min/2; β = 0 and ±Infinity are handled exactly.
  * - classWisePool's mean has the true gradient (1/M per map), not the official M× backward.
+ * - apRankingLoss: classes without a positive or without a negative in the batch are skipped;
+ *   'mean' averages over the remaining classes. Difficult labels (0) are left out everywhere.
  */
 export { resolveK, roundHalfEven } from './resolveK.js';
 export { RegionSelection } from './regionSelection.js';
@@ -22,3 +24,7 @@ export { logMeanExp, BETA_ZERO, BETA_INFINITE } from './logMeanExp.js';
 export { lsePool } from './lsePool.js';
 export { generalizedPool, type GeneralizedPoolOptions } from './generalizedPool.js';
 export { classWisePool, type ClassWisePoolOptions } from './classWisePool.js';
+export { multiLabelLogisticLoss } from './multiLabelLogisticLoss.js';
+export { multiClassSoftmaxLoss } from './multiClassSoftmaxLoss.js';
+export { apLossAugmentedInference, type ApInference } from './apLossAugmentedInference.js';
+export { apRankingLoss } from './apRankingLoss.js';
