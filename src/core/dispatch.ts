@@ -19,10 +19,11 @@ export function op(name: string, overload = ''): OpFn {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   let handle: OpHandle | undefined;
+  const qualified = overload === '' ? name : name + '.' + overload;
   const fn: OpFn = (...args: unknown[]) => {
     if (handle === undefined) handle = native.resolveOp(name, overload)[0];
     const nativeArgs = new Array<unknown>(args.length);
-    for (let i = 0; i < args.length; i++) nativeArgs[i] = toNative(args[i]);
+    for (let i = 0; i < args.length; i++) nativeArgs[i] = toNative(args[i], qualified, i);
     const out = native.callOp(handle, nativeArgs);
     return fromNative(out, args, nativeArgs);
   };
@@ -35,18 +36,30 @@ export function schemaOf(name: string, overload = ''): string {
   return native.resolveOp(name, overload)[1];
 }
 
-function toNative(a: unknown): unknown {
-  if (a instanceof Tensor) return a.handle;
+function toNative(a: unknown, opName: string, index: number): unknown {
+  if (a instanceof Tensor) return handleOf(a, opName, index);
   if (Array.isArray(a) && a.length > 0 && (a[0] instanceof Tensor || a.some((e) => e instanceof Tensor))) {
-    return a.map((e) => (e instanceof Tensor ? e.handle : e));
+    return a.map((e) => (e instanceof Tensor ? handleOf(e, opName, index) : e));
   }
   return a;
+}
+
+// Checked here rather than by the Tensor getter so that the message names the operator.
+function handleOf(t: Tensor, opName: string, index: number): Handle {
+  if (t.isDisposed) throw new Error(`${opName}: argument ${index} is a tensor that was used after dispose() (keep() it, or create it outside the tidy() that disposed it)`);
+  return t.handle;
 }
 
 function fromNative(out: unknown, args: unknown[], nativeArgs: unknown[]): any {
   if (out === null || out === undefined || typeof out !== 'object') return out;
   if (Array.isArray(out)) return out.map((o) => fromNative(o, args, nativeArgs));
   // In-place operators hand back the very handle they were given: return the caller's Tensor.
-  for (let i = 0; i < nativeArgs.length; i++) if (nativeArgs[i] === out) return args[i];
+  // Its cached shape may be stale (unsqueeze_, resize_, t_...).
+  for (let i = 0; i < nativeArgs.length; i++) {
+    if (nativeArgs[i] === out) {
+      (args[i] as Tensor).refreshInfo();
+      return args[i];
+    }
+  }
   return Tensor.fromHandle(out as Handle);
 }

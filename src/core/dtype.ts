@@ -110,5 +110,7 @@ export function dtypeOfTypedArray(a: AnyTypedArray): DType {
   if (a instanceof Int16Array) return 'int16';
   if (a instanceof Int8Array) return 'int8';
   if (a instanceof Uint8Array) return 'uint8';
-  throw new TypeError('Uint16Array data is ambiguous (float16 or bfloat16): pass {dtype}');
+  if (a instanceof Uint16Array) throw new TypeError('Uint16Array data is ambiguous (float16 or bfloat16): pass {dtype}');
+  const name = (a as object).constructor?.name ?? typeof a;
+  throw new TypeError(`${name} is not supported; use Float32Array, Float64Array, Int32Array, BigInt64Array, Int16Array, Int8Array or Uint8Array`);
 }

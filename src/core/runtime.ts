@@ -8,6 +8,7 @@ export function memory(): { tensors: number; bytes: number } {
 
 /** Intra-op threads used by libtorch kernels (OpenMP). */
 export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads(): need an integer >= 1, got ${n}`);
   native.setNumThreads(n);
 }
 

@@ -31,6 +31,12 @@ export class Tensor {
     return this.#handle;
   }
 
+  /** @internal Forgets the cached shape and dtype (an in-place op may have changed them). */
+  refreshInfo(): void {
+    this.#shape = undefined;
+    this.#dtype = undefined;
+  }
+
   #describe(): string {
     return this.#shape ? `[${this.#shape.join(', ')}] ${this.#dtype}` : '';
   }
