@@ -205,7 +205,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     Napi::Env env = info.Env();
     try {
       return fn();
-    } catch (const Napi::Error&) {
+    } catch (Napi::Error& e) {
+      // A failed N-API call (a value of the wrong JS type slipping through): name the entry point.
+      std::string msg = e.Message();
+      if (msg.rfind(where, 0) != 0) e.Value().Set("message", where + ": " + msg);
       throw;
     } catch (const c10::IndexError& e) {
       throw Napi::RangeError::New(env, where + ": " + Clean(e.what_without_backtrace()));
@@ -246,6 +249,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     if (v.IsBigInt()) {
       bool lossless = false;
       int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
+      if (!lossless) throw std::out_of_range(std::string(what) + ": BigInt outside the int64 range");
       return x;
     }
     if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
@@ -407,7 +411,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     return Guard(info, "setNumThreads", [&]() -> Napi::Value {
       int64_t n = ToInt(info[0], "setNumThreads");
-      if (n < 1) throw std::out_of_range("setNumThreads: need at least 1 thread, got " + std::to_string(n));
+      if (n < 1) throw std::out_of_range("need at least 1 thread, got " + std::to_string(n));
       at::set_num_threads(static_cast<int>(n));
       return info.Env().Undefined();
     });
@@ -544,12 +548,19 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         if (isNull) return c10::IValue();
         [[fallthrough]];
       case ArgKind::FloatList: {
+        if (v.IsNumber()) return c10::List<double>({v.As<Napi::Number>().DoubleValue()});
+        if (!v.IsArray()) throw std::invalid_argument(std::string(what) + ": expected an array of numbers");
         auto arr = v.As<Napi::Array>();
         c10::List<double> out;
-        for (uint32_t j = 0; j < arr.Length(); j++) out.push_back(arr.Get(j).As<Napi::Number>().DoubleValue());
+        for (uint32_t j = 0; j < arr.Length(); j++) {
+          Napi::Value e = arr.Get(j);
+          if (!e.IsNumber()) throw std::invalid_argument(std::string(what) + ": expected an array of numbers");
+          out.push_back(e.As<Napi::Number>().DoubleValue());
+        }
         return out;
       }
       case ArgKind::BoolList: {
+        if (!v.IsArray()) throw std::invalid_argument(std::string(what) + ": expected an array of booleans");
         auto arr = v.As<Napi::Array>();
         c10::List<bool> out;
         for (uint32_t j = 0; j < arr.Length(); j++) out.push_back(arr.Get(j).ToBoolean().Value());
@@ -564,6 +575,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         return out;
       }
       case ArgKind::OptTensorList: {
+        if (!v.IsArray()) throw std::invalid_argument(std::string(what) + ": expected an array of tensors or nulls");
         auto arr = v.As<Napi::Array>();
         c10::List<c10::optional<at::Tensor>> out;
         for (uint32_t j = 0; j < arr.Length(); j++) {
