@@ -1,4 +1,5 @@
-// Exposed as `nn` (nn.Conv2d, nn.functional.conv2d, nn.init.kaimingNormal_, ...).
+// The nn layer: modules, layers, initialisation, functional ops and losses, models.
+// Exposed as `nn` (nn.Conv2d, nn.functional.conv2d, nn.init.kaimingNormal_, nn.resnet18, ...).
 export { Module, type StateDict, type LoadStateDictResult } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv2d.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchNorm2d.js';
@@ -12,3 +13,5 @@ export { Flatten } from './layers/flatten.js';
 export type { Size2 } from './pair.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
+export * as models from './models/index.js';
+export * from './models/index.js';
