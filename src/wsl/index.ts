@@ -28,3 +28,6 @@ export { multiLabelLogisticLoss } from './multiLabelLogisticLoss.js';
 export { multiClassSoftmaxLoss } from './multiClassSoftmaxLoss.js';
 export { apLossAugmentedInference, type ApInference } from './apLossAugmentedInference.js';
 export { apRankingLoss } from './apRankingLoss.js';
+export { WildcatNet, type WildcatNetOptions, type WildcatOutput } from './wildcatNet.js';
+export { buildWildcatNet, buildBackbone, type WildcatNetSpec, type BackboneSpec } from './buildWildcatNet.js';
+export { applySpatialPooling, describeSpatialPooling, parseSpatialPooling, type SpatialPooling } from './spatialPooling.js';

@@ -1,0 +1,68 @@
+// Command-line parsing on node:util parseArgs, with typed, validated option readers whose
+// errors name the flag and what it accepts.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parse(argv: string[], options: OptionSpec, usage: string): Parsed {
+  try {
+    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (r.values.help) {
+      process.stdout.write(usage.trimEnd() + '\n');
+      process.exit(0);
+    }
+    return { values: r.values as Parsed['values'], positionals: r.positionals };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${(e as Error).message}\n\n${usage.trimEnd()}`);
+  }
+}
+
+export function str(p: Parsed, name: string, fallback?: string): string {
+  const v = p.values[name];
+  if (v === undefined || v === true || v === false) {
+    if (fallback !== undefined) return fallback;
+    throw new UsageError(`--${name} is required`);
+  }
+  return v;
+}
+
+export function optStr(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(p: Parsed, name: string, fallback: number, check: { int?: boolean; min?: number; max?: number } = {}): number {
+  const v = p.values[name];
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--${name} expects a number, got '${String(v)}'`);
+  if (check.int && !Number.isInteger(x)) throw new UsageError(`--${name} expects an integer, got ${v}`);
+  if (check.min !== undefined && x < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${v}`);
+  if (check.max !== undefined && x > check.max) throw new UsageError(`--${name} must be <= ${check.max}, got ${v}`);
+  return x;
+}
+
+export function optNum(p: Parsed, name: string): number | undefined {
+  return p.values[name] === undefined ? undefined : num(p, name, 0);
+}
+
+export function flag(p: Parsed, name: string): boolean {
+  return p.values[name] === true;
+}
+
+export function choice<T extends string>(p: Parsed, name: string, allowed: readonly T[], fallback: T): T {
+  const v = p.values[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got '${String(v)}'`);
+  }
+  return v as T;
+}

@@ -1,0 +1,133 @@
+import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed } from '../args.js';
+import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
+import { trainWsl } from '../../train/wslTrainer.js';
+import { parseSpatialPooling } from '../../wsl/spatialPooling.js';
+import { ensurePretrained } from '../pretrainedCache.js';
+import { availableParallelism } from 'node:os';
+
+export const TRAIN_USAGE = `
+wildcat train --data voc:DIR --out RUN [options]
+
+Trains a weakly supervised network from image-level labels (defaults fit a 2-core CPU and the
+embedded scenes: half-width ResNet-18 at stride 16, WILDCAT M=4 k+=k-=0.2 alpha=0.7).
+
+Data
+  --data SPEC            voc:DIR (VOCdevkit or VOC<year> folder), csv:FILE, folder:DIR
+  --train-split NAME     default train
+  --val-split NAME       default val
+  --out RUN              run folder (config.json, log.jsonl, best/last checkpoints)
+  --resume               continue the run in RUN from its last checkpoint
+Model
+  --backbone NAME        resnet18|resnet34|resnet50|resnet101|resnet152 (default resnet18)
+  --width X              channel width multiplier (default 0.5; 1 = torchvision shapes)
+  --stride N             output stride 32|16|8 (default 16: last stage dilated)
+  --backbone-weights P   auto (Fashion-MNIST pre-training, cached), none, or a .pth/.safetensors
+                         file (torchvision names, e.g. resnet101-*.pth). Default auto
+  --image-size N         network input side in pixels (default 192)
+  --maps M               maps per class in the transfer layer (default 4)
+  --class-wise MODE      mean|max (default mean)
+  --architecture A       maps (a: transfer layer then spatial pooling, default) | features (b)
+  --pooling NAME         wildcat|weldon|topk|mantra|max|gap|lse|generalized (default wildcat)
+  --kmax K --kmin K      regions: a count >= 1 or a fraction in (0,1) (default 0.2, kmin = kmax)
+  --alpha A              weight of the lowest regions (default 0.7 for wildcat)
+  --r R                  LSE sharpness (default 5)
+  --beta-pos B --beta-neg B   generalized pooling (default 10, -10)
+  --halve                divide max+min scores by 2 (the official code's convention)
+Training
+  --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking)
+  --epochs N             default 8
+  --batch-size N         default 16
+  --lr X                 learning rate of the new layers (default 0.05)
+  --backbone-lr-scale X  backbone lr = lr * X (default 0.1)
+  --momentum X           default 0.9
+  --weight-decay X       default 1e-4
+  --warmup E             linear warm-up in epochs (default 0.5), then cosine decay
+  --no-flip              no random horizontal flips
+  --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
+  --seed N               default 1 (runs are deterministic given the seed)
+  --threads N            libtorch threads (default: all cores)
+`;
+
+export const MODEL_OPTIONS = {
+  backbone: { type: 'string' }, width: { type: 'string' }, stride: { type: 'string' },
+  'backbone-weights': { type: 'string' }, 'image-size': { type: 'string' }, maps: { type: 'string' },
+  'class-wise': { type: 'string' }, architecture: { type: 'string' }, pooling: { type: 'string' },
+  kmax: { type: 'string' }, kmin: { type: 'string' }, alpha: { type: 'string' }, r: { type: 'string' },
+  'beta-pos': { type: 'string' }, 'beta-neg': { type: 'string' }, halve: { type: 'boolean' },
+  loss: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+  'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
+  warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
+  seed: { type: 'string' }, threads: { type: 'string' },
+} as const;
+
+/** Builds a training config from parsed flags (every flag optional; defaults as documented). */
+export function configFromFlags(p: Parsed): WslTrainConfig {
+  const c = defaultWslConfig();
+  const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, 'resnet18').slice(6)) as 18;
+  const stride = Number(choice(p, 'stride', ['32', '16', '8'] as const, '16')) as 16;
+  const pooling = parseSpatialPooling(choice(p, 'pooling', ['wildcat', 'weldon', 'topk', 'llp', 'mantra', 'max', 'gmp', 'gap', 'avg', 'lse', 'generalized'] as const, 'wildcat'), {
+    kmax: optNum(p, 'kmax'), kmin: optNum(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNum(p, 'r'),
+    betaPos: optNum(p, 'beta-pos'), betaNeg: optNum(p, 'beta-neg'), halve: flag(p, 'halve'),
+  });
+  let scaleJitter: [number, number] | null = null;
+  const sj = optStr(p, 'scale-jitter');
+  if (sj !== undefined) {
+    const parts = sj.split(',').map(Number);
+    if (parts.length !== 2 || parts.some((x) => !(x > 0 && x <= 1)) || parts[0]! > parts[1]!) throw new UsageError(`--scale-jitter expects A,B with 0 < A <= B <= 1, got '${sj}'`);
+    scaleJitter = [parts[0]!, parts[1]!];
+  }
+  return {
+    ...c,
+    data: optStr(p, 'data') ?? '',
+    trainSplit: str(p, 'train-split', c.trainSplit),
+    valSplit: str(p, 'val-split', c.valSplit),
+    model: {
+      ...c.model,
+      backbone: { depth, widthMultiplier: num(p, 'width', c.model.backbone.widthMultiplier, { min: 0.05 }), outputStride: stride },
+      maps: num(p, 'maps', c.model.maps, { int: true, min: 1 }),
+      classWise: choice(p, 'class-wise', ['mean', 'max'] as const, c.model.classWise),
+      architecture: choice(p, 'architecture', ['maps', 'features'] as const, c.model.architecture),
+      pooling,
+    },
+    imageSize: num(p, 'image-size', c.imageSize, { int: true, min: 32 }),
+    loss: choice(p, 'loss', ['logistic', 'softmax', 'ap'] as const, c.loss),
+    epochs: num(p, 'epochs', c.epochs, { int: true, min: 1 }),
+    batchSize: num(p, 'batch-size', c.batchSize, { int: true, min: 1 }),
+    lr: num(p, 'lr', c.lr, { min: 0 }),
+    backboneLrScale: num(p, 'backbone-lr-scale', c.backboneLrScale, { min: 0 }),
+    momentum: num(p, 'momentum', c.momentum, { min: 0, max: 1 }),
+    weightDecay: num(p, 'weight-decay', c.weightDecay, { min: 0 }),
+    warmupEpochs: num(p, 'warmup', c.warmupEpochs, { min: 0 }),
+    flip: !flag(p, 'no-flip'),
+    scaleJitter,
+    seed: num(p, 'seed', c.seed, { int: true, min: 0 }),
+    threads: num(p, 'threads', availableParallelism(), { int: true, min: 1 }),
+  };
+}
+
+/** Resolves --backbone-weights (auto → cached Fashion-MNIST pre-training). */
+export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, log?: (m: string) => void): Promise<string | null> {
+  const w = optStr(p, 'backbone-weights') ?? 'auto';
+  if (w === 'none') return null;
+  if (w === 'auto') return ensurePretrained(config.model.backbone, { threads: config.threads }, log);
+  return w;
+}
+
+export async function trainCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, { data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
+  const out = str(p, 'out');
+  if (flag(p, 'resume')) {
+    const r = await trainWsl(defaultWslConfig(), { out, resume: true });
+    printResult(r);
+    return;
+  }
+  const config = configFromFlags(p);
+  if (!config.data) throw new UsageError('--data is required (e.g. --data voc:scenes)');
+  config.backboneWeights = await resolveBackboneWeights(p, config);
+  printResult(await trainWsl(config, { out }));
+}
+
+function printResult(r: Awaited<ReturnType<typeof trainWsl>>): void {
+  if (r.interrupted) return;
+  console.log(`best val mAP ${(100 * r.bestMAP).toFixed(2)} (epoch ${r.bestEpoch}), last ${(100 * r.lastMAP).toFixed(2)}; ${r.imagesPerSecond.toFixed(1)} img/s; ${r.seconds.toFixed(0)} s; run in ${r.out}`);
+}

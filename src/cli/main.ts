@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// The `wildcat` command line.
+import { UsageError } from './args.js';
+
+const USAGE = `
+wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on libtorch
+
+  wildcat data scenes --out DIR      write the embedded Fashion-MNIST scenes (VOC layout)
+  wildcat pretrain                   pre-train a backbone on single items (cached)
+  wildcat train --data voc:DIR --out RUN     train from image-level labels
+  wildcat eval --run RUN --data voc:DIR --split test      classification + localization mAP
+  wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions
+  wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
+  wildcat demo                       the whole pipeline on the embedded data
+
+\`wildcat <command> --help\` lists a command's options.
+`;
+
+const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => Promise<void> }>> = {
+  data: () => import('./commands/data.js').then((m) => ({ run: m.dataCommand })),
+  pretrain: () => import('./commands/pretrain.js').then((m) => ({ run: m.pretrainCommand })),
+  train: () => import('./commands/train.js').then((m) => ({ run: m.trainCommand })),
+  eval: () => import('./commands/evaluate.js').then((m) => ({ run: m.evalCommand })),
+  predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
+  ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
+  demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE.trimStart());
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`wildcat: unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const mod = await load();
+    await mod.run!(rest);
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (e instanceof UsageError) {
+      process.stderr.write(`wildcat ${name}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`wildcat ${name}: error: ${err.message}\n`);
+    if (process.env.WILDCAT_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

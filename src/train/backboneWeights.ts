@@ -1,0 +1,35 @@
+// Loading pre-trained weights into a backbone by parameter name (torchvision's names): our own
+// pre-training checkpoints, torchvision `.pth` state dicts and `.safetensors` files alike.
+import { tidy, type Tensor } from '../core/index.js';
+import type { ResNet } from '../nn/index.js';
+import { loadCheckpoint, disposeCheckpoint } from './checkpoint.js';
+
+/**
+ * Loads the weights at `path` into `backbone`. The classifier (`fc.*`) of the source is
+ * ignored (the WSL network replaces it); every other backbone tensor must be present with the
+ * right shape, otherwise nothing is loaded and the error lists what differs.
+ * Returns the ignored keys.
+ */
+export function loadBackboneWeights(backbone: ResNet, path: string): string[] {
+  const ckpt = loadCheckpoint(path);
+  try {
+    const dict = new Map<string, Tensor>();
+    const ignored: string[] = [];
+    for (const [k, t] of ckpt.model) {
+      // Our WSL checkpoints prefix the backbone; accept them as a source too.
+      const key = k.startsWith('backbone.') ? k.slice(9) : k;
+      if (key.startsWith('fc.') || k.startsWith('classifier.')) ignored.push(k);
+      else dict.set(key, t);
+    }
+    const { unexpectedKeys, missingKeys } = tidy(() => backbone.loadStateDict(dict, { strict: false }));
+    const ownKeys = tidy(() => new Set(backbone.stateDict().keys()));
+    const realMissing = missingKeys.filter((k) => ownKeys.has(k) && !k.endsWith('num_batches_tracked'));
+    if (realMissing.length > 0) {
+      throw new Error(`${path}: these backbone weights are missing (${realMissing.length}): ${realMissing.slice(0, 8).join(', ')}${realMissing.length > 8 ? ', ...' : ''}. ` +
+        'Is it a ResNet of the same depth and width (--backbone, --width)?');
+    }
+    return [...ignored, ...unexpectedKeys];
+  } finally {
+    disposeCheckpoint(ckpt);
+  }
+}

@@ -1,0 +1,60 @@
+// Scores predictions of a WSL network against a VOC-layout split: classification AP (image
+// labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes).
+import { meanAveragePrecision, pointwiseLocalizationAP, type AnnotatedImage, type PointPrediction } from '../eval/index.js';
+import type { VocDataset } from '../data/index.js';
+import type { Predictions } from './predict.js';
+
+export interface WslMetrics {
+  classNames: readonly string[];
+  /** Classification mAP, VOC 2010+ AP. */
+  mAP: number;
+  /** Classification mAP, VOC 2007 11-point AP. */
+  mAP07: number;
+  perClassAP: number[];
+  /** Pointwise localization mAP (NaN when not computed). */
+  locMAP: number;
+  perClassLocAP: number[];
+  images: number;
+}
+
+/** Classification metrics only (validation during training). */
+export function classificationMetrics(pred: Predictions, labels: Int8Array): { mAP: number; mAP07: number; perClassAP: number[] } {
+  const shape: [number, number] = [pred.ids.length, pred.classNames.length];
+  const r10 = meanAveragePrecision({ data: pred.scores, shape }, { data: labels, shape }, { method: 'voc2010' });
+  const r07 = meanAveragePrecision({ data: pred.scores, shape }, { data: labels, shape }, { method: 'voc2007' });
+  return { mAP: r10.mean, mAP07: r07.mean, perClassAP: r10.perClass };
+}
+
+/** Ground-truth boxes of a VOC split as the localization metric wants them (0-based inclusive pixels, like the predicted points). */
+export async function annotatedImages(ds: VocDataset): Promise<AnnotatedImage[]> {
+  const anns = await ds.annotations();
+  return anns.map((a, i) => ({
+    id: ds.ids[i]!,
+    width: a.width,
+    height: a.height,
+    boxes: a.objects
+      .filter((o) => ds.classIndexOf(o.name) >= 0)
+      .map((o) => ({ cls: ds.classIndexOf(o.name), xmin: o.box.x0, ymin: o.box.y0, xmax: o.box.x1 - 1, ymax: o.box.y1 - 1, difficult: o.difficult })),
+  }));
+}
+
+/** Full evaluation: classification mAP and pointwise localization mAP. */
+export async function evaluatePredictions(pred: Predictions, ds: VocDataset): Promise<WslMetrics> {
+  const C = pred.classNames.length;
+  const cls = classificationMetrics(pred, ds.labels);
+  let locMAP = NaN;
+  let perClassLocAP: number[] = new Array(C).fill(NaN);
+  if (pred.points.length > 0) {
+    const images = await annotatedImages(ds);
+    const predictions: PointPrediction[] = [];
+    for (let i = 0; i < pred.ids.length; i++) {
+      for (let c = 0; c < C; c++) {
+        predictions.push({ imageIndex: i, cls: c, x: pred.points[(i * C + c) * 2]!, y: pred.points[(i * C + c) * 2 + 1]!, score: pred.scores[i * C + c]! });
+      }
+    }
+    const loc = pointwiseLocalizationAP(images, predictions, { numClasses: C });
+    locMAP = loc.mean;
+    perClassLocAP = loc.perClass;
+  }
+  return { classNames: pred.classNames, mAP: cls.mAP, mAP07: cls.mAP07, perClassAP: cls.perClassAP, locMAP, perClassLocAP, images: pred.ids.length };
+}

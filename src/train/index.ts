@@ -1,0 +1,12 @@
+// Training, inference and evaluation pipelines over the WSL network.
+export { trainWsl, trainStep, NonFiniteLossError, RUN_FILES, type TrainWslOptions, type TrainWslResult, type CheckpointMeta } from './wslTrainer.js';
+export { defaultWslConfig, type WslTrainConfig, type WslLoss } from './wslConfig.js';
+export { pretrainBackbone, defaultPretrainConfig, type PretrainConfig, type PretrainResult } from './pretrain.js';
+export { predictImages, type Predictions, type PredictOptions } from './predict.js';
+export { evaluatePredictions, classificationMetrics, annotatedImages, type WslMetrics } from './evaluatePredictions.js';
+export { saveCheckpoint, loadCheckpoint, disposeCheckpoint, type CheckpointContents } from './checkpoint.js';
+export { loadBackboneWeights } from './backboneWeights.js';
+export { loadRun } from './loadRun.js';
+export { openDataset, openVocSplit, parseDatasetSpec, type DatasetSpec } from './datasetSpec.js';
+export { Progress, formatProgress, formatDuration, type ProgressState } from './progress.js';
+export { RunLog } from './runLog.js';

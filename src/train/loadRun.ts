@@ -1,0 +1,33 @@
+// Rebuilding a trained network from its run folder.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
+import type { WildcatNet } from '../wsl/wildcatNet.js';
+import { loadCheckpoint, disposeCheckpoint } from './checkpoint.js';
+import { RUN_FILES } from './wslTrainer.js';
+import type { WslTrainConfig } from './wslConfig.js';
+
+/**
+ * The network of run folder `run` with its best (default) or last weights, and the run's config.
+ * @example const { net, config } = loadRun('runs/demo'); net.eval();
+ */
+export function loadRun(run: string, which: 'best' | 'last' = 'best'): { net: WildcatNet; config: WslTrainConfig } {
+  const configPath = join(run, RUN_FILES.config);
+  if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig;
+  let path = join(run, which === 'best' ? RUN_FILES.best : RUN_FILES.last);
+  if (!existsSync(path) && which === 'best') path = join(run, RUN_FILES.last);
+  if (!existsSync(path)) throw new Error(`${run}: no checkpoint yet (${RUN_FILES.best} / ${RUN_FILES.last}); the run has not finished an epoch`);
+  const net = buildWildcatNet(config.model);
+  const ckpt = loadCheckpoint(path);
+  try {
+    net.loadStateDict(ckpt.model);
+  } catch (e) {
+    net.dispose();
+    throw new Error(`${path}: ${(e as Error).message}`);
+  } finally {
+    disposeCheckpoint(ckpt);
+  }
+  net.eval();
+  return { net, config };
+}
