@@ -14,7 +14,12 @@ import type { WslTrainConfig } from './wslConfig.js';
 export function loadRun(run: string, which: 'best' | 'last' = 'best'): { net: WildcatNet; config: WslTrainConfig } {
   const configPath = join(run, RUN_FILES.config);
   if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig;
+  let config: WslTrainConfig;
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig;
+  } catch (e) {
+    throw new Error(`${configPath}: cannot read the run's config (${(e as Error).message})`);
+  }
   let path = join(run, which === 'best' ? RUN_FILES.best : RUN_FILES.last);
   if (!existsSync(path) && which === 'best') path = join(run, RUN_FILES.last);
   if (!existsSync(path)) throw new Error(`${run}: no checkpoint yet (${RUN_FILES.best} / ${RUN_FILES.last}); the run has not finished an epoch`);

@@ -69,7 +69,8 @@ export async function pretrainBackbone(config: PretrainConfig, path: string, opt
   const gen = new SingleItemGenerator(trainItems, { ...genOpts, seed: config.seed });
   const net = buildBackbone({ ...config.backbone, outputStride: 32 }, trainItems.classNames.length);
   const opt = new SGD(net.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: true });
-  const schedule = new LinearWarmup({ steps: config.warmupSteps, startFactor: 0.1, then: new CosineAnnealingLR({ tMax: config.steps, etaMin: 0 }) });
+  const cosine = new CosineAnnealingLR({ tMax: config.steps, etaMin: 0 });
+  const schedule = config.warmupSteps > 0 ? new LinearWarmup({ steps: config.warmupSteps, startFactor: 0.1, then: cosine }) : cosine;
   const progress = new Progress({ enabled: opts.progress ?? true });
   const S = config.canvasSize;
   const t0 = Date.now();

@@ -39,6 +39,9 @@ export interface CheckpointMeta {
   bestEpoch: number;
   /** Validation mAP after the epoch this checkpoint closes (NaN mid-epoch). */
   mAP?: number;
+  /** Mid-epoch only: loss sum and step count of the epoch so far, so the epoch's logged mean loss survives a resume. */
+  lossSum?: number;
+  lossCount?: number;
 }
 
 export interface TrainWslOptions {
@@ -65,6 +68,30 @@ export interface TrainWslResult {
   imagesPerSecond: number;
 }
 
+/**
+ * Throws unless `out` suits the run: without resume it must not hold a run already (a new run
+ * would overwrite it), with resume it must hold a last checkpoint. Cheap: call it before slow
+ * preparations (pre-training) too.
+ */
+export function checkRunFolder(out: string, resume: boolean): void {
+  const lastPath = join(out, RUN_FILES.last);
+  if (resume) {
+    if (!existsSync(lastPath)) throw new Error(`${out}: nothing to resume (no ${RUN_FILES.last}); start the run without --resume`);
+    if (!existsSync(join(out, RUN_FILES.config))) throw new Error(`${out}: cannot resume, ${RUN_FILES.config} is missing`);
+  } else if (existsSync(lastPath) || existsSync(join(out, RUN_FILES.summary))) {
+    throw new Error(`${out} already holds a run; pass --resume to continue it, or choose another --out`);
+  }
+}
+
+function readRunConfig(out: string): WslTrainConfig {
+  const path = join(out, RUN_FILES.config);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as WslTrainConfig;
+  } catch (e) {
+    throw new Error(`${path}: cannot read the run's config (${(e as Error).message})`);
+  }
+}
+
 /** Raised when the loss becomes NaN or infinite; the run folder keeps its last good checkpoint. */
 export class NonFiniteLossError extends Error {}
 
@@ -78,12 +105,8 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   const lastPath = join(out, RUN_FILES.last);
   const configPath = join(out, RUN_FILES.config);
   let config = configIn;
-  if (opts.resume) {
-    if (!existsSync(lastPath)) throw new Error(`${out}: nothing to resume (no ${RUN_FILES.last}); start the run without --resume`);
-    config = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig;
-  } else if (existsSync(lastPath)) {
-    throw new Error(`${out} already holds a run (${RUN_FILES.last}); pass --resume to continue it, or choose another --out`);
-  }
+  checkRunFolder(out, opts.resume ?? false);
+  if (opts.resume) config = readRunConfig(out);
   mkdirSync(out, { recursive: true });
   setNumThreads(config.threads);
   manualSeed(config.seed);
@@ -111,6 +134,10 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   let startBatch = 0;
   let bestMAP = -Infinity;
   let bestEpoch = -1;
+  let resumedLossSum = 0;
+  let resumedLossCount = 0;
+  // Validation mAP of the last finished epoch (a resumed run that had finished reports it again).
+  let lastMAP = NaN;
   const runLog = new RunLog(join(out, RUN_FILES.log));
   if (opts.resume) {
     const ckpt = loadCheckpoint<CheckpointMeta>(lastPath);
@@ -124,6 +151,9 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
     startBatch = ckpt.meta.batch;
     bestMAP = ckpt.meta.bestMAP ?? -Infinity;
     bestEpoch = ckpt.meta.bestEpoch ?? -1;
+    resumedLossSum = ckpt.meta.lossSum ?? 0;
+    resumedLossCount = ckpt.meta.lossCount ?? 0;
+    lastMAP = ckpt.meta.mAP ?? NaN;
     runLog.write('resume', { epoch: startEpoch, batch: startBatch });
     say(`resuming ${out} at epoch ${startEpoch + 1}, batch ${startBatch}`);
   } else {
@@ -143,7 +173,9 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
     augment: { flip: config.flip, ...(config.scaleJitter ? { scaleJitter: config.scaleJitter } : {}) },
   });
   const nb = loader.numBatches;
-  const schedule = new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 }) });
+  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
+  const schedule = config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
   const lossFn = makeLoss(config.loss);
 
   // A signal finishes the current step, then saves and exits cleanly.
@@ -161,7 +193,6 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   let images = 0;
   let trainSeconds = 0;
   let steps = 0;
-  let lastMAP = NaN;
   let interrupted = false;
   try {
     for (let epoch = startEpoch; epoch < config.epochs && !interrupted; epoch++) {
@@ -169,8 +200,11 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
       const order = loader.order(epoch);
       const batchIndices = (b: number): Int32Array => order.subarray(b * config.batchSize, Math.min(order.length, (b + 1) * config.batchSize));
       let pending: Promise<Batch> | null = startBatch < nb ? loader.loadBatch(epoch, startBatch, batchIndices(startBatch)) : null;
-      let lossSum = 0;
-      let lossCount = 0;
+      let lossSum = resumedLossSum;
+      let lossCount = resumedLossCount;
+      resumedLossSum = 0;
+      resumedLossCount = 0;
+      let stopAtEpochEnd = false;
       const epochStart = Date.now();
       let epochImages = 0;
       progress.restart();
@@ -201,12 +235,14 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
           figures: { loss: lossSum / lossCount, 'img/s': epochImages / ((Date.now() - epochStart) / 1000), lr: lrs[1]! },
         });
         if (stopRequested || (opts.stopAfterSteps !== undefined && steps >= opts.stopAfterSteps)) {
-          if (pending) await pending.catch(() => undefined);
-          const meta: CheckpointMeta = { config, epoch, batch: b + 1, bestMAP, bestEpoch };
           if (b + 1 === nb) {
-            meta.epoch = epoch + 1;
-            meta.batch = 0;
+            // The epoch's last step: validate and checkpoint it as usual, then stop. Stopping
+            // here would skip this epoch's validation and best checkpoint for good.
+            stopAtEpochEnd = true;
+            break;
           }
+          if (pending) await pending.catch(() => undefined);
+          const meta: CheckpointMeta = { config, epoch, batch: b + 1, bestMAP, bestEpoch, lossSum, lossCount };
           saveCheckpoint(lastPath, net, meta, optimizer);
           runLog.write('interrupted', { epoch, batch: b + 1 });
           progress.end();
@@ -233,6 +269,11 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
       const lossMean = lossSum / Math.max(1, lossCount);
       runLog.write('epoch', { epoch: epoch + 1, loss: lossMean, valMAP: mAP, best: isBest, imagesPerSecond: epochImages / epochSeconds, seconds: epochSeconds, lr: optimizer.getLr() });
       say(`epoch ${epoch + 1}/${config.epochs}  loss ${lossMean.toFixed(4)}  val mAP ${(100 * mAP).toFixed(2)}${isBest ? ' (best)' : ''}  ${(epochImages / epochSeconds).toFixed(1)} img/s  ${epochSeconds.toFixed(0)} s`);
+      if (stopAtEpochEnd && epoch + 1 < config.epochs) {
+        runLog.write('interrupted', { epoch: epoch + 1, batch: 0 });
+        say(`stopped; ${out} can continue with --resume`);
+        interrupted = true;
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
