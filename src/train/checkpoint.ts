@@ -38,22 +38,23 @@ export function loadCheckpoint<M = Record<string, unknown>>(path: string): Check
   if (!existsSync(path)) throw new Error(`${path}: checkpoint not found`);
   const { tensors, metadata } = loadTensors(path);
   if (metadata.format !== FORMAT) return { model: tensors, optimizer: null, meta: {} as M };
+  let meta: M;
+  let optimMeta: OptimizerStateDict['meta'] | null;
+  try {
+    meta = JSON.parse(metadata.meta ?? '{}') as M;
+    optimMeta = metadata.optimizer ? (JSON.parse(metadata.optimizer) as OptimizerStateDict['meta']) : null;
+  } catch {
+    for (const t of tensors.values()) t.dispose();
+    throw new Error(`${path}: the checkpoint's metadata is not valid JSON; the file is damaged`);
+  }
   const model = new Map<string, Tensor>();
   const optimTensors: Record<string, Tensor> = {};
   for (const [k, t] of tensors) {
     if (k.startsWith('model.')) model.set(k.slice(6), t);
-    else if (k.startsWith('optimizer.')) optimTensors[k.slice(10)] = t;
+    else if (k.startsWith('optimizer.') && optimMeta) optimTensors[k.slice(10)] = t;
     else t.dispose();
   }
-  let meta: M;
-  try {
-    meta = JSON.parse(metadata.meta ?? '{}') as M;
-  } catch {
-    throw new Error(`${path}: the checkpoint's metadata is not valid JSON; the file is damaged`);
-  }
-  const optimizer = metadata.optimizer ? { tensors: optimTensors, meta: JSON.parse(metadata.optimizer) } : null;
-  if (!optimizer) for (const t of Object.values(optimTensors)) t.dispose();
-  return { model, optimizer, meta };
+  return { model, optimizer: optimMeta ? { tensors: optimTensors, meta: optimMeta } : null, meta };
 }
 
 /** Disposes every tensor of a loaded checkpoint. */
