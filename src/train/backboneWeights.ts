@@ -21,12 +21,18 @@ export function loadBackboneWeights(backbone: ResNet, path: string): string[] {
       if (key.startsWith('fc.') || k.startsWith('classifier.')) ignored.push(k);
       else dict.set(key, t);
     }
-    const { unexpectedKeys, missingKeys } = tidy(() => backbone.loadStateDict(dict, { strict: false }));
-    const ownKeys = tidy(() => new Set(backbone.stateDict().keys()));
-    const realMissing = missingKeys.filter((k) => ownKeys.has(k) && !k.endsWith('num_batches_tracked'));
-    if (realMissing.length > 0) {
-      throw new Error(`${path}: these backbone weights are missing (${realMissing.length}): ${realMissing.slice(0, 8).join(', ')}${realMissing.length > 8 ? ', ...' : ''}. ` +
-        'Is it a ResNet of the same depth and width (--backbone, --width)?');
+    // Check for missing tensors before loading anything: loadStateDict with strict: false would
+    // load the present ones and leave a half-initialised backbone behind the error.
+    const missing = tidy(() => [...backbone.stateDict().keys()]).filter((k) => !dict.has(k) && !k.endsWith('num_batches_tracked'));
+    if (missing.length > 0) {
+      throw new Error(`${path}: these backbone weights are missing (${missing.length}): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}. ` +
+        'Is it a ResNet of the same depth and width (--backbone, --width)? Nothing was loaded.');
+    }
+    let unexpectedKeys: string[];
+    try {
+      ({ unexpectedKeys } = tidy(() => backbone.loadStateDict(dict, { strict: false })));
+    } catch (e) {
+      throw new Error(`${path}: ${(e as Error).message}\n  Is it a ResNet of the same depth and width (--backbone, --width)?`);
     }
     return [...ignored, ...unexpectedKeys];
   } finally {
