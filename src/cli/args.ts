@@ -12,17 +12,17 @@ export interface Parsed {
 }
 
 export function parse(argv: string[], options: OptionSpec, usage: string): Parsed {
+  let r: ReturnType<typeof parseArgs>;
   try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    if (r.values.help) {
-      process.stdout.write(usage.trimEnd() + '\n');
-      process.exit(0);
-    }
-    return { values: r.values as Parsed['values'], positionals: r.positionals };
+    r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${(e as Error).message}\n\n${usage.trimEnd()}`);
+    throw new UsageError(`${(e as Error).message}\n\n${usage.trim()}`);
   }
+  if (r.values.help) {
+    process.stdout.write(usage.trim() + '\n');
+    process.exit(0);
+  }
+  return { values: r.values as Parsed['values'], positionals: r.positionals };
 }
 
 export function str(p: Parsed, name: string, fallback?: string): string {

@@ -1,5 +1,5 @@
 import { writeVocScenes } from '../../data/index.js';
-import { parse, str, num, flag } from '../args.js';
+import { parse, str, num, flag, UsageError } from '../args.js';
 
 export const DATA_USAGE = `
 wildcat data scenes --out DIR [--train N] [--val N] [--test N] [--size PX] [--seed S] [--overwrite]
@@ -17,9 +17,9 @@ export async function dataCommand(argv: string[]): Promise<void> {
     size: { type: 'string' }, seed: { type: 'string' }, overwrite: { type: 'boolean' },
   }, DATA_USAGE);
   if (p.positionals[0] !== 'scenes') {
-    process.stderr.write(DATA_USAGE.trimStart());
-    throw new Error(p.positionals[0] ? `unknown data command '${p.positionals[0]}'` : 'missing data command (scenes)');
+    throw new UsageError(`${p.positionals[0] ? `unknown data command '${p.positionals[0]}'` : 'missing data command (scenes)'}\n\n${DATA_USAGE.trim()}`);
   }
+  const size = num(p, 'size', SCENE_DEFAULTS.size, { int: true, min: 64 });
   const r = await writeVocScenes({
     out: str(p, 'out'),
     counts: {
@@ -27,7 +27,10 @@ export async function dataCommand(argv: string[]): Promise<void> {
       val: num(p, 'val', SCENE_DEFAULTS.val, { int: true, min: 1 }),
       test: num(p, 'test', SCENE_DEFAULTS.test, { int: true, min: 1 }),
     },
-    size: num(p, 'size', SCENE_DEFAULTS.size, { int: true, min: 64 }),
+    size,
+    // The generator's item sizes (40..110 px) are meant for 192-px scenes: scale them with the
+    // side so that smaller scenes (e.g. 64 px for quick runs) keep the same composition.
+    scene: size === SCENE_DEFAULTS.size ? undefined : { minItemSize: Math.max(8, Math.round((40 * size) / 192)), maxItemSize: Math.round((110 * size) / 192) },
     seed: num(p, 'seed', SCENE_DEFAULTS.seed, { int: true, min: 0 }),
     overwrite: flag(p, 'overwrite'),
   });

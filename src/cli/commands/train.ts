@@ -1,6 +1,7 @@
 import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed } from '../args.js';
 import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
-import { trainWsl } from '../../train/wslTrainer.js';
+import { trainWsl, checkRunFolder } from '../../train/wslTrainer.js';
+import { openDataset } from '../../train/datasetSpec.js';
 import { parseSpatialPooling } from '../../wsl/spatialPooling.js';
 import { ensurePretrained } from '../pretrainedCache.js';
 import { availableParallelism } from 'node:os';
@@ -31,7 +32,7 @@ Model
   --kmax K --kmin K      regions: a count >= 1 or a fraction in (0,1) (default 0.2, kmin = kmax)
   --alpha A              weight of the lowest regions (default 0.7 for wildcat)
   --r R                  LSE sharpness (default 5)
-  --beta-pos B --beta-neg B   generalized pooling (default 10, -10)
+  --beta-pos B --beta-neg=B   generalized pooling (default 10, -10; write negative values as --beta-neg=-10)
   --halve                divide max+min scores by 2 (the official code's convention)
 Training
   --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking)
@@ -66,7 +67,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
   const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, 'resnet18').slice(6)) as 18;
   const stride = Number(choice(p, 'stride', ['32', '16', '8'] as const, '16')) as 16;
   const pooling = parseSpatialPooling(choice(p, 'pooling', ['wildcat', 'weldon', 'topk', 'llp', 'mantra', 'max', 'gmp', 'gap', 'avg', 'lse', 'generalized'] as const, 'wildcat'), {
-    kmax: optNum(p, 'kmax'), kmin: optNum(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNum(p, 'r'),
+    kmax: optNonNegative(p, 'kmax'), kmin: optNonNegative(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNonNegative(p, 'r'),
     betaPos: optNum(p, 'beta-pos'), betaNeg: optNum(p, 'beta-neg'), halve: flag(p, 'halve'),
   });
   let scaleJitter: [number, number] | null = null;
@@ -105,6 +106,11 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
   };
 }
 
+/** An optional number >= 0 (k counts / fractions, LSE sharpness): checked here, not at the first forward pass. */
+function optNonNegative(p: Parsed, name: string): number | undefined {
+  return p.values[name] === undefined ? undefined : num(p, name, 0, { min: 0 });
+}
+
 /** Resolves --backbone-weights (auto → cached Fashion-MNIST pre-training). */
 export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, log?: (m: string) => void): Promise<string | null> {
   const w = optStr(p, 'backbone-weights') ?? 'auto';
@@ -115,14 +121,17 @@ export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, 
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
-  const out = str(p, 'out');
   if (flag(p, 'resume')) {
-    const r = await trainWsl(defaultWslConfig(), { out, resume: true });
+    const r = await trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true });
     printResult(r);
     return;
   }
+  if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
+  const out = str(p, 'out');
   const config = configFromFlags(p);
-  if (!config.data) throw new UsageError('--data is required (e.g. --data voc:scenes)');
+  // Fail on a wrong --data or --out now, not after minutes of backbone pre-training.
+  checkRunFolder(out, false);
+  await openDataset(config.data, config.trainSplit, config.classNames);
   config.backboneWeights = await resolveBackboneWeights(p, config);
   printResult(await trainWsl(config, { out }));
 }
