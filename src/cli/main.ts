@@ -10,6 +10,7 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat train --data voc:DIR --out RUN     train from image-level labels
   wildcat eval --run RUN --data voc:DIR --split test      classification + localization mAP
   wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions
+  wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
   wildcat demo                       the whole pipeline on the embedded data
 
@@ -22,6 +23,7 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   train: () => import('./commands/train.js').then((m) => ({ run: m.trainCommand })),
   eval: () => import('./commands/evaluate.js').then((m) => ({ run: m.evalCommand })),
   predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
+  report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
   demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
 };

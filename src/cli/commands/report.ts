@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { setNumThreads } from '../../core/index.js';
+import { writeRunReport } from '../../report/runReport.js';
+import { Progress } from '../../train/progress.js';
+import { parse, str, num, choice, optStr } from '../args.js';
+
+export const REPORT_USAGE = `
+wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
+               [--checkpoint best|last] [--classes K] [--tile PX] [--normalize map|image]
+               [--colormap turbo|jet] [--alpha A] [--threads N]
+
+One self-contained HTML page (open it in any browser, send it as a file) showing what a trained
+run learned: its configuration, training curves (loss, val mAP), classification and pointwise
+localization AP per class on the split, and a gallery of N images (the best half and the worst
+half, chosen deterministically) with, for each image, the ground truth and for its top classes
+(present ones, then the top false positive) the class heatmap, the k+ highest (green) and k-
+lowest (red) regions the pooling selected, the predicted peak and the score, plus the M
+per-modality maps of the top class.
+
+  --run RUN          run folder (from \`wildcat train\`)
+  --data SPEC        voc:DIR, default the run's training data
+  --split NAME       default test
+  --out FILE         default RUN/report-<split>.html
+  --images N         gallery size (default 12)
+  --checkpoint C     best (default) or last
+  --classes K        present classes shown per image (default 4)
+  --tile PX          longer side of the gallery pictures (default 224)
+  --normalize MODE   heatmap colour scale per map (default) or shared per image
+  --colormap NAME    turbo (default) or jet
+  --alpha A          heatmap opacity (default 0.5)
+  --threads N        libtorch threads (default: all cores)
+`;
+
+export async function reportCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, {
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
+    images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
+    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' },
+  }, REPORT_USAGE);
+  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  const run = str(p, 'run');
+  const split = str(p, 'split', 'test');
+  const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);
+  const progress = new Progress();
+  const t0 = Date.now();
+  const r = await writeRunReport({
+    run,
+    data: optStr(p, 'data'),
+    split,
+    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, 'best'),
+    images: num(p, 'images', 12, { int: true, min: 0 }),
+    maxClasses: num(p, 'classes', 4, { int: true, min: 1 }),
+    tileSize: num(p, 'tile', 224, { int: true, min: 32, max: 1024 }),
+    normalize: choice(p, 'normalize', ['map', 'image'] as const, 'map'),
+    colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, 'turbo'),
+    alpha: num(p, 'alpha', 0.5, { min: 0, max: 1 }),
+    onProgress: (label, done, total) => progress.update({ label, done, total }),
+  }, out);
+  progress.end();
+  const good = r.gallery.filter((g) => g.good).length;
+  console.log(
+    `classification mAP ${(100 * r.metrics.mAP).toFixed(2)}, pointwise localization mAP ${(100 * r.metrics.locMAP).toFixed(2)} on ${r.metrics.images} ${split} images\n` +
+      `report → ${out} (${good} best + ${r.gallery.length - good} worst images, ${r.pictures} pictures, ${(r.html.length / 1e6).toFixed(1)} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+  );
+}
