@@ -25,8 +25,12 @@ $(STAMP): package.json package-lock.json
 
 npm: $(STAMP)
 
-$(ADDON): native/binding.gyp $(wildcard native/*.cc native/*.h) | $(STAMP)
-	cd native && ../node_modules/.bin/node-gyp rebuild
+# Node's own headers ship with the machine's Node (no download): point node-gyp at them.
+NODEDIR := $(shell node -p "require('path').resolve(process.execPath, '../..')")
+
+$(ADDON): native/binding.gyp native/libtorch.cjs $(wildcard native/*.cc native/*.h) | $(STAMP)
+	@test -f $(NODEDIR)/include/node/node_api.h || { echo "Node headers not found in $(NODEDIR)/include/node (install Node with its headers, e.g. Debian nodejs + libnode-dev)"; exit 1; }
+	cd native && ../node_modules/.bin/node-gyp rebuild --nodedir=$(NODEDIR) --jobs=2
 
 native: apt npm $(ADDON)
 
