@@ -11,6 +11,7 @@
  * const png = encodeIndexedPng({ width, height, indices, palette: vocColormap() });
  * const back = decodeIndexedPng(png, 'mask.png'); // back.indices equals indices
  */
+import { crc32 } from '../io/zipArchive.js';
 import { deflateSync, inflateSync } from 'node:zlib';
 
 export interface IndexedImage {
@@ -24,19 +25,8 @@ export interface IndexedImage {
 
 const SIGNATURE = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
-let crcTable: Uint32Array | null = null;
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+function crc32Range(bytes: Uint8Array, start: number, end: number): number {
+  return crc32(bytes.subarray(start, end));
 }
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -44,7 +34,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
   out.set(data, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
+  out.writeUInt32BE(crc32Range(out, 4, 8 + data.length), 8 + data.length);
   return out;
 }
 
@@ -124,7 +114,7 @@ export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data'): IndexedI
     const start = pos + 8;
     const end = start + length;
     if (end + 4 > bytes.length) throw new Error(`${file}: truncated PNG (chunk ${type} runs past the end)`);
-    if (crc32(bytes, pos + 4, end) !== view.getUint32(end)) throw new Error(`${file}: corrupt PNG (CRC mismatch in chunk ${type})`);
+    if (crc32Range(bytes, pos + 4, end) !== view.getUint32(end)) throw new Error(`${file}: corrupt PNG (CRC mismatch in chunk ${type})`);
     const data = bytes.subarray(start, end);
     if (type === 'IHDR') {
       width = view.getUint32(start);

@@ -8,6 +8,7 @@ import { loadFashionMnist, SingleItemGenerator } from '../data/index.js';
 import { buildBackbone, type BackboneSpec } from '../wsl/buildWildcatNet.js';
 import { saveTensors } from '../io/index.js';
 import { Progress } from './progress.js';
+import { stepIfFinite } from './stepIfFinite.js';
 
 export interface PretrainConfig {
   backbone: BackboneSpec;
@@ -85,13 +86,7 @@ export async function pretrainBackbone(config: PretrainConfig, path: string, opt
       const loss = tidy(() => {
         const x = tensor(batch.images, { shape: [batch.batchSize, 3, S, S] });
         const y = tensor(batch.labels, { dtype: 'int64' });
-        const l = F.crossEntropy(net.forward(x), y);
-        const v = l.item();
-        if (!Number.isFinite(v)) return v;
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return v;
+        return stepIfFinite(F.crossEntropy(net.forward(x), y), opt);
       });
       computeSeconds += (Date.now() - ts) / 1000;
       // Let the event loop turn: N-API runs the finalizers of collected tensor wrappers from it,

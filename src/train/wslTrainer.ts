@@ -17,6 +17,7 @@ import { openDataset } from './datasetSpec.js';
 import { predictImages } from './predict.js';
 import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
+import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
 import type { WslTrainConfig } from './wslConfig.js';
 
@@ -312,13 +313,7 @@ function makeLoss(kind: WslTrainConfig['loss']): LossFn {
 export function trainStep(net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size: number): number {
   return tidy(() => {
     const x = tensor(batch.images, { shape: [batch.batchSize, 3, size, size] });
-    const loss = lossFn(net.forward(x), batch);
-    const value = loss.item();
-    if (!Number.isFinite(value)) return value;
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    return value;
+    return stepIfFinite(lossFn(net.forward(x), batch), optimizer);
   });
 }
 
