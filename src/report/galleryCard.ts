@@ -54,9 +54,9 @@ export interface CardInput {
 }
 
 export interface CardOptions {
-  /** Longer side of the main pictures in pixels. Default 224. */
+  /** Longer side of the main pictures in pixels. Default 200 (six fit in a row). */
   tileSize?: number;
-  /** Longer side of the modality thumbnails. Default 112. */
+  /** Longer side of the modality thumbnails. Default 88. */
   thumbSize?: number;
   /** Present classes shown at most (the top false positive comes on top of these). Default 4. */
   maxClasses?: number;
@@ -95,7 +95,7 @@ export function classesToShow(input: Pick<CardInput, 'scores' | 'verdict'>, maxC
 
 /** Renders the card's pictures (sharp) and returns it with the number of pictures made. */
 export async function renderGalleryCard(input: CardInput, opts: CardOptions = {}): Promise<{ card: ReportCard; pictures: number }> {
-  const tileSize = opts.tileSize ?? 224;
+  const tileSize = opts.tileSize ?? 200;
   const cmap = opts.colormap ?? turbo;
   const alpha = opts.alpha ?? 0.5;
   const format = opts.format ?? 'jpeg';
@@ -154,7 +154,7 @@ export async function renderGalleryCard(input: CardInput, opts: CardOptions = {}
       lines.push(hit ? 'peak in a box ✓' : 'peak outside its boxes ✗');
     } else if (role === 'false positive') {
       tag = { text: 'false positive', tone: 'bad' };
-      lines.push('absent from the image');
+      lines.push(p !== undefined && p > 0.5 ? 'absent, yet p > 0.5' : 'absent, ranked above a present class');
     } else {
       tag = { text: 'top class', tone: 'neutral' };
     }
@@ -166,7 +166,7 @@ export async function renderGalleryCard(input: CardInput, opts: CardOptions = {}
   let modalities: ReportCard['modalities'];
   if ((opts.modalities ?? true) && M > 1) {
     const top = shown[0]!.cls;
-    const thumb = await thumbnailOf(input.imagePath, pic, opts.thumbSize ?? 112);
+    const thumb = await thumbnailOf(input.imagePath, pic, opts.thumbSize ?? 88);
     const mm = Array.from({ length: M }, (_, k) => maps.modalityMaps.subarray((top * M + k) * hw, (top * M + k + 1) * hw));
     const range = mapRange(...mm);
     const mtiles: ReportTile[] = [];
@@ -183,7 +183,7 @@ export async function renderGalleryCard(input: CardInput, opts: CardOptions = {}
       });
     }
     modalities = {
-      title: `The ${M} modality maps of "${classNames[top] ?? top}" (one colour scale for all ${M}; the class map is their ${opts.classWise ?? 'mean'}; the marker shows each map's highest cell)`,
+      title: `The ${M} modality maps of ${classNames[top] ?? top} (one colour scale; the class map is their ${opts.classWise ?? 'mean'}; marker: each map's highest cell)`,
       tiles: mtiles,
     };
   }

@@ -112,9 +112,10 @@ export function renderReportHtml(m: ReportModel): string {
   out.push('<section class="top"><div class="panel config"><h2>Run</h2><table class="kv">');
   for (const [k, v] of m.config) out.push(`<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`);
   out.push('</table></div>');
+  out.push('<div class="right">');
   out.push(m.metrics ? metricsHtml(m.metrics) : '<div class="panel metrics"><h2>Metrics</h2><p class="muted">not computed</p></div>');
-  out.push('</section>');
-  out.push(`<section class="panel curves"><h2>Training</h2>${m.charts.length > 0 ? `<div class="charts">${m.charts.join('')}</div>` : '<p class="muted">no epoch in log.jsonl</p>'}</section>`);
+  out.push(`<div class="panel curves"><h2>Training</h2>${m.charts.length > 0 ? `<div class="charts">${m.charts.join('')}</div>` : '<p class="muted">no epoch in log.jsonl</p>'}</div>`);
+  out.push('</div></section>');
 
   out.push('<section class="panel legend"><h2>How to read the pictures</h2><div class="legend-row">');
   out.push(`<div class="cbar"><span>low</span><span class="grad" style="background:${e(m.legend.gradient)}"></span><span>high</span></div>`);
@@ -163,11 +164,10 @@ function cardHtml(c: ReportCard): string {
   const mods = c.modalities
     ? `<div class="mods"><div class="mods-title">${e(c.modalities.title)}</div><div class="tiles">${c.modalities.tiles.map(tileHtml).join('')}</div></div>`
     : '';
-  const foot = scores || mods ? `<div class="foot">${scores}${mods}</div>` : '';
   return (
     `<article class="card ${c.tone}"><div class="card-h"><span class="id">${e(c.id)}</span><span class="sum">${e(c.summary)}</span>` +
     `<span class="gt">${c.classes.length > 0 ? 'contains: ' + c.classes.map((x) => `<b>${e(x)}</b>`).join(', ') : 'no labelled object'}</span></div>` +
-    `<div class="tiles">${c.tiles.map(tileHtml).join('')}</div>${foot}</article>`
+    `<div class="tiles">${c.tiles.map(tileHtml).join('')}${scores}${mods}</div></article>`
   );
 }
 
@@ -187,7 +187,9 @@ header{margin-bottom:18px}
 .lbl{color:var(--muted);font-size:12px}
 .panel{background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin-bottom:18px}
 .top{display:grid;grid-template-columns:minmax(320px,400px) 1fr;gap:18px;align-items:start}
-.top .panel{margin-bottom:0}
+.top>.panel{margin-bottom:0}
+.right{display:flex;flex-direction:column;gap:18px}
+.right .panel{margin-bottom:0}
 .top{margin-bottom:18px}
 table.kv{border-collapse:collapse;width:100%;font-size:13px}
 .kv th{text-align:left;font-weight:500;color:var(--muted);padding:3px 12px 3px 0;white-space:nowrap;vertical-align:top}
@@ -219,8 +221,8 @@ table.mt{border-collapse:collapse;width:100%;font-size:13px}
 .card-h .id{font-weight:650;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .card.good .sum{color:var(--good)}.card.bad .sum{color:var(--bad)}
 .card-h .gt{color:var(--muted);font-size:13px}
-.tiles{display:flex;flex-wrap:wrap;gap:12px}
-.tile{margin:0}
+.tiles{display:flex;flex-wrap:wrap;gap:14px 10px;align-items:flex-start}
+.tile{margin:0;width:min-content}
 .pic{position:relative;line-height:0}
 .pic img{display:block;border-radius:4px;image-rendering:auto}
 .tile.small figcaption{font-size:11.5px}
@@ -229,10 +231,11 @@ figcaption{font-size:12.5px;margin-top:4px;line-height:1.35;max-width:240px}
 .tag.good{background:#dff3e8;color:var(--good)}.tag.bad{background:#fbe1e4;color:var(--bad)}.tag.neutral{background:#eceff4;color:#505a70}
 .plabel{position:absolute;font:600 10.5px/16px system-ui,"DejaVu Sans",sans-serif;color:#fff;padding:0 4px;border-radius:2px;white-space:nowrap;text-shadow:0 0 2px #0008;height:16px}
 .scores text{font-size:11px;fill:#3a4256}.scores text.v{fill:#687086;font-variant-numeric:tabular-nums}
-.foot{display:flex;flex-wrap:wrap;gap:10px 36px;margin-top:10px;padding-top:10px;border-top:1px dashed var(--line)}
-.scorefig{margin:0}
+.scorefig{margin:0 0 0 10px;width:min-content}
 .scorefig figcaption{color:var(--muted);font-size:11.5px}
-.mods-title{font-size:12.5px;color:var(--muted);margin-bottom:4px}
+.mods{width:min-content;margin-left:10px}
+.mods .tiles{flex-wrap:nowrap}
+.mods-title{font-size:12px;color:var(--muted);margin-bottom:4px;line-height:1.3}
 footer{color:var(--muted);font-size:12px;margin-top:30px}
 @media (max-width:900px){.top{grid-template-columns:1fr}}
 `;

@@ -56,9 +56,9 @@ export function imageVerdict(o: ImageOutcome): ImageVerdict {
 
 /**
  * Deterministic gallery of n images with good and bad cases: images are ordered from best to
- * worst (fewest errors, then largest margin, then id), the first ⌈n/2⌉ are the best cases and
- * the last ⌊n/2⌋ the worst (listed worst first). With n ≥ the number of images, every image is
- * shown (best half, then worst half).
+ * worst (fewest errors, then most classes present, then largest margin, then id), the first
+ * ⌈n/2⌉ are the best cases and the last ⌊n/2⌋ the worst (listed worst first). With n ≥ the
+ * number of images, every image is shown (best half, then worst half).
  */
 export function selectGallery(verdicts: readonly ImageVerdict[], ids: readonly string[], n: number): { best: number[]; worst: number[] } {
   if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`selectGallery: n must be a non-negative integer, got ${n}`);
@@ -68,6 +68,8 @@ export function selectGallery(verdicts: readonly ImageVerdict[], ids: readonly s
     const va = verdicts[a]!;
     const vb = verdicts[b]!;
     if (va.errors !== vb.errors) return va.errors - vb.errors;
+    // Among equally right images, those with more objects say more about the model.
+    if (va.present.length !== vb.present.length) return vb.present.length - va.present.length;
     const ma = Number.isNaN(va.margin) ? -Infinity : va.margin;
     const mb = Number.isNaN(vb.margin) ? -Infinity : vb.margin;
     if (ma !== mb) return mb > ma ? 1 : -1;

@@ -36,7 +36,7 @@ export interface RunReportOptions {
   checkpoint?: 'best' | 'last';
   /** Gallery size. Default 12. */
   images?: number;
-  /** Longer side of the gallery pictures. Default 224. */
+  /** Longer side of the gallery pictures. Default 200. */
   tileSize?: number;
   /** Present classes shown per image (plus the top false positive). Default 4. */
   maxClasses?: number;
@@ -133,7 +133,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
 
   // Cards.
   const cardOpts = {
-    tileSize: o.tileSize ?? 224,
+    tileSize: o.tileSize ?? 200,
     maxClasses: o.maxClasses ?? 4,
     normalize: o.normalize ?? 'map',
     colormap: o.colormap ? colormapByName(o.colormap) : turbo,
@@ -174,7 +174,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
   if (pick.best.length > 0) {
     sections.push({
       title: `Best ${pick.best.length} of ${n} ${o.split} images`,
-      note: 'Fewest errors (classes missed, absent classes firing, peaks outside the boxes), then the widest margin between the lowest present and the highest absent class score.' +
+      note: 'Fewest errors (classes missed, absent classes firing, peaks outside the boxes), then most objects, then the widest margin between the lowest present and the highest absent class score.' +
         (pick.best.some(bad) ? ' Even these have errors.' : ''),
       cards: pick.best.map((i) => cards.get(i)!),
     });

@@ -21,9 +21,9 @@ export const SCORE_COLORS = { present: '#1f9d55', falsePositive: '#d63649', abse
 /** One `<rect class="sbar">` per class shown, highest score first. */
 export function scoreBarsSvg(o: ScoreBarsOptions): string {
   const C = o.scores.length;
-  const W = o.width ?? 230;
+  const W = o.width ?? 210;
   const rowH = 17;
-  const labelW = 78;
+  const labelW = 72;
   const valueW = 36;
   const barW = W - labelW - valueW - 8;
   const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => o.scores[b]! - o.scores[a]! || a - b);

@@ -47,3 +47,9 @@ test('selectGallery: best half and worst half, deterministic', () => {
   assert.deepEqual(selectGallery(verdicts, ids, 0), { best: [], worst: [] });
   assert.deepEqual(selectGallery(verdicts, ids, 1).best, [2]);
 });
+
+test('selectGallery: among equally right images, more objects first', () => {
+  const v = (present: number, margin: number): ImageVerdict => ({ present: Array.from({ length: present }, (_, c) => c), missed: [], falsePositives: [], mislocalized: [], errors: 0, margin });
+  assert.deepEqual(selectGallery([v(1, 9), v(3, 0.5), v(2, 1)], ['a', 'b', 'c'], 2).best, [1]);
+  assert.deepEqual(selectGallery([v(1, 9), v(3, 0.5), v(2, 1)], ['a', 'b', 'c'], 2).worst, [0]);
+});

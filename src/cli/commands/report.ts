@@ -25,7 +25,7 @@ per-modality maps of the top class.
   --images N         gallery size (default 12)
   --checkpoint C     best (default) or last
   --classes K        present classes shown per image (default 4)
-  --tile PX          longer side of the gallery pictures (default 224)
+  --tile PX          longer side of the gallery pictures (default 200)
   --normalize MODE   heatmap colour scale per map (default) or shared per image
   --colormap NAME    turbo (default) or jet
   --alpha A          heatmap opacity (default 0.5)
@@ -51,7 +51,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
     checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, 'best'),
     images: num(p, 'images', 12, { int: true, min: 0 }),
     maxClasses: num(p, 'classes', 4, { int: true, min: 1 }),
-    tileSize: num(p, 'tile', 224, { int: true, min: 32, max: 1024 }),
+    tileSize: num(p, 'tile', 200, { int: true, min: 32, max: 1024 }),
     normalize: choice(p, 'normalize', ['map', 'image'] as const, 'map'),
     colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, 'turbo'),
     alpha: num(p, 'alpha', 0.5, { min: 0, max: 1 }),
