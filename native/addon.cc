@@ -169,7 +169,9 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     counters_->tensors++;
     counters_->bytes += box->bytes;
     Napi::MemoryManagement::AdjustExternalMemory(env, box->bytes);
-    auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::Env env, TensorBox* b) {
+    // A basic finalizer (NAPI_EXPERIMENTAL): it runs during garbage collection itself, so a
+    // synchronous training loop that never yields cannot pile up collected-but-unfinalized handles.
+    auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::BasicEnv env, TensorBox* b) {
       Release(env, b);
       delete b;
     });
@@ -177,7 +179,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     return ext;
   }
 
-  static void Release(Napi::Env env, TensorBox* b) {
+  static void Release(Napi::BasicEnv env, TensorBox* b) {
     if (!b->tensor.defined()) return;
     b->tensor = at::Tensor();
     b->counters->tensors--;
@@ -476,7 +478,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         }
         op->returnAliasesArg.push_back(alias);
       }
-      auto ext = Napi::External<OpInfo>::New(env, op, [](Napi::Env, OpInfo* p) { delete p; });
+      auto ext = Napi::External<OpInfo>::New(env, op, [](Napi::BasicEnv, OpInfo* p) { delete p; });
       napi_type_tag_object(env, ext, &kOpTag);
       std::stringstream ss;
       ss << schema;
