@@ -10,7 +10,7 @@ export const TRAIN_USAGE = `
 wildcat train --data voc:DIR --out RUN [options]
 
 Trains a weakly supervised network from image-level labels (defaults fit a 2-core CPU and the
-embedded scenes: half-width ResNet-18 at stride 16, WILDCAT M=4 k+=k-=0.2 alpha=0.7).
+embedded scenes: half-width ResNet-18 at stride 16, WILDCAT M=1 k+=k-=0.2 alpha=0.7).
 
 Data
   --data SPEC            voc:DIR (VOCdevkit or VOC<year> folder), csv:FILE, folder:DIR
@@ -25,7 +25,8 @@ Model
   --backbone-weights P   auto (Fashion-MNIST pre-training, cached), none, or a .pth/.safetensors
                          file (torchvision names, e.g. resnet101-*.pth). Default auto
   --image-size N         network input side in pixels (default 192)
-  --maps M               maps per class in the transfer layer (default 4)
+  --maps M               maps per class in the transfer layer (default 1; the paper's
+                         VOC setting is 4, which needs a longer budget than 8 epochs here)
   --class-wise MODE      mean|max (default mean)
   --architecture A       maps (a: transfer layer then spatial pooling, default) | features (b)
   --pooling NAME         wildcat|weldon|topk|mantra|max|gap|lse|generalized (default wildcat)
