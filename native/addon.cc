@@ -14,10 +14,16 @@
 #include <torch/version.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace {
 
@@ -127,9 +133,31 @@ ArgKind kindOf(const c10::TypePtr& type) {
   }
 }
 
+// Every training step allocates and frees the same large activations and gradients. With
+// glibc's defaults, the freed memory goes back to the kernel (the heap top is trimmed once it
+// exceeds twice the adaptive mmap threshold, and chunks above that threshold are mmap-ed and
+// unmapped), so the next step page-faults it in again: 10,000-20,000 minor faults per step of
+// the default pre-training (half-width ResNet-18, 96 px, batch 64), 5-15% of the step time on
+// this 2-core VM (bench/wsl.ts). Keeping freed memory in the heap, as a caching allocator
+// would, makes steady-state steps fault-free. The cost: the process keeps its peak heap.
+// Once per process; WILDCAT_MALLOC_DEFAULTS=1 keeps glibc's behaviour.
+void KeepFreedMemory() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* keep = std::getenv("WILDCAT_MALLOC_DEFAULTS");
+    if (keep != nullptr && *keep != '\0' && std::strcmp(keep, "0") != 0) return;
+    // Tensors up to 256 MiB come from the heap (glibc caps the threshold lower on some versions).
+    if (mallopt(M_MMAP_THRESHOLD, 256 << 20) == 0) mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);  // never hand the heap top back (mallopt takes an int)
+  });
+#endif
+}
+
 class WildcatNative : public Napi::Addon<WildcatNative> {
  public:
   WildcatNative(Napi::Env env, Napi::Object exports) : counters_(std::make_shared<Counters>()) {
+    KeepFreedMemory();
     DefineAddon(exports, {
         InstanceMethod("fromBuffer", &WildcatNative::FromBuffer),
         InstanceMethod("toBuffer", &WildcatNative::ToBuffer),
