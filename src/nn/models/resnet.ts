@@ -34,6 +34,23 @@ function conv1x1(inC: number, outC: number, stride = 1): Conv2d {
   return new Conv2d(inC, outC, 1, { stride, bias: false });
 }
 
+// Block internals release each intermediate as soon as the next layer has consumed it (autograd
+// keeps what backward needs), as PyTorch's reference counting does: inference then reuses warm
+// memory instead of holding a block's every activation until the block returns.
+function consumed(input: Tensor, output: Tensor): Tensor {
+  if (output !== input) input.dispose();
+  return output;
+}
+
+// out += shortcut, in place as torchvision (BN's backward does not need its output): one
+// activation-sized allocation less per block.
+function addIdentity_(out: Tensor, x: Tensor, downsample: Sequential | null): Tensor {
+  const identity = downsample ? downsample.forward(x) : x;
+  out.add_(identity);
+  if (identity !== x) identity.dispose();
+  return out;
+}
+
 /** The residual block of ResNet-18/34: two 3×3 convolutions (conv1, bn1, conv2, bn2, downsample). */
 export class BasicBlock extends Module {
   static readonly expansion = 1;
@@ -63,10 +80,12 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-      out = this.bn2.forward(this.conv2.forward(out));
-      const identity = this.downsample ? this.downsample.forward(x) : x;
-      return this.relu.forward(out.add(identity));
+      let out = this.conv1.forward(x);
+      out = consumed(out, this.bn1.forward(out));
+      out = this.relu.forward(out);
+      out = consumed(out, this.conv2.forward(out));
+      out = consumed(out, this.bn2.forward(out));
+      return this.relu.forward(addIdentity_(out, x, this.downsample));
     });
   }
 }
@@ -107,11 +126,15 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-      out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-      out = this.bn3.forward(this.conv3.forward(out));
-      const identity = this.downsample ? this.downsample.forward(x) : x;
-      return this.relu.forward(out.add(identity));
+      let out = this.conv1.forward(x);
+      out = consumed(out, this.bn1.forward(out));
+      out = this.relu.forward(out);
+      out = consumed(out, this.conv2.forward(out));
+      out = consumed(out, this.bn2.forward(out));
+      out = this.relu.forward(out);
+      out = consumed(out, this.conv3.forward(out));
+      out = consumed(out, this.bn3.forward(out));
+      return this.relu.forward(addIdentity_(out, x, this.downsample));
     });
   }
 }
