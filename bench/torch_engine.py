@@ -1,0 +1,71 @@
+"""PyTorch reference for bench/engine.ts: one ResNet training step (SGD with momentum,
+cross-entropy) and one inference (eval mode, no grad), with the thread count set explicitly.
+
+Driven by bench/engine.ts (and the pre-training part of bench/wsl.ts) through --serve: one JSON
+command per stdin line (see torch_common.serve). Alone it warms up, times and prints medians:
+    /usr/bin/python3 bench/torch_engine.py --model resnet18 --px 224 --batch 8 --threads 2
+"""
+import argparse
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from torch_common import resnet, run_standalone, serve, set_threads
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="resnet18", help="resnet18 | resnet34 | resnet50 | resnet101 | resnet152")
+    ap.add_argument("--px", type=int, default=224)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--classes", type=int, default=1000)
+    ap.add_argument("--width", type=float, default=1.0, help="width multiplier (1 = torchvision's widths)")
+    ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--momentum", type=float, default=0.9)
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--nesterov", action="store_true")
+    ap.add_argument("--impl", default="auto", choices=["auto", "torchvision", "script"], help="where the ResNet comes from")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--serve", action="store_true", help="answer JSON commands on stdin (used by the TypeScript benches)")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=6)
+    a = ap.parse_args()
+
+    threads = set_threads(a.threads)
+    torch.manual_seed(a.seed)
+    depth = int(a.model.replace("resnet", ""))
+    net, source = resnet(depth, num_classes=a.classes, width=a.width, impl=a.impl)
+    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay, nesterov=a.nesterov)
+    rng = np.random.default_rng(a.seed)
+    images = rng.standard_normal((a.batch, 3, a.px, a.px), dtype=np.float32)
+    labels = rng.integers(0, a.classes, size=a.batch).astype(np.int64)
+
+    def train():
+        net.train()
+        x = torch.tensor(images)  # copies, as our side does from its Float32Array
+        y = torch.tensor(labels)
+        loss = F.cross_entropy(net(x), y)
+        value = loss.item()
+        opt.zero_grad(set_to_none=True)  # what our zeroGrad() does
+        loss.backward()
+        opt.step()
+        return value
+
+    def infer():
+        net.eval()
+        with torch.no_grad():
+            x = torch.tensor(images)
+            return float(net(x)[0, 0])
+
+    info = dict(torch=torch.__version__, torch_threads=threads, resnet_source=source)
+    job = dict(train=train, infer=infer)
+    if a.serve:
+        serve(job, info)
+    else:
+        run_standalone(job, dict(model=a.model, px=a.px, batch=a.batch, **info), a.warmup, a.steps)
+
+
+if __name__ == "__main__":
+    main()
