@@ -6,6 +6,9 @@ command per stdin line (see torch_common.serve). Alone it warms up, times and pr
     /usr/bin/python3 bench/torch_engine.py --model resnet18 --px 224 --batch 8 --threads 2
 """
 import argparse
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
 
 import numpy as np
 import torch

@@ -11,6 +11,9 @@ Driven by bench/wsl.ts through --serve; alone it warms up, times and prints the 
     /usr/bin/python3 bench/torch_wsl.py --threads 2
 """
 import argparse
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
 
 import numpy as np
 import torch
