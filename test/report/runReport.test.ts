@@ -27,7 +27,8 @@ before(() => {
   scenes = join(root, 'scenes');
   run = join(root, 'run');
   cli('data', 'scenes', '--out', scenes, '--train', '24', '--val', '8', '--test', '8', '--size', '64');
-  cli('train', '--data', `voc:${scenes}`, '--out', run, '--epochs', '1', '--image-size', '64', '--width', '0.125', '--backbone-weights', 'none', '--threads', '1');
+  // M = 4 (not the default 1) so that the per-modality thumbnails are drawn too.
+  cli('train', '--data', `voc:${scenes}`, '--out', run, '--epochs', '1', '--image-size', '64', '--width', '0.125', '--maps', '4', '--backbone-weights', 'none', '--threads', '1');
 });
 
 after(() => rmSync(root, { recursive: true, force: true }));
