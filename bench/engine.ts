@@ -10,6 +10,7 @@
 import { getNumThreads, manualSeed, noGrad, setNumThreads, tensor, tidy } from '../src/core/index.js';
 import { functional as F, resnet, type ResNet } from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
+import { stepIfFinite } from '../src/train/stepIfFinite.js';
 import {
   checkLoad, cpuBusy, DEFAULT_PYTHON, interleave, intFlag, load1, log, median, parseFlags, ratio, sec, torchAvailable, TorchWorker,
   type Phases,
@@ -58,12 +59,7 @@ function oursPhases(c: Config, classes: number): { phases: Phases; dispose: () =
       return tidy(() => {
         const x = tensor(images, { shape });
         const y = tensor(labels, { dtype: 'int64' });
-        const loss = F.crossEntropy(net.forward(x), y);
-        const value = loss.item();
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return value;
+        return stepIfFinite(F.crossEntropy(net.forward(x), y), opt);
       });
     },
     infer: () => {

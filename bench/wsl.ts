@@ -18,6 +18,7 @@
 import { getNumThreads, manualSeed, setNumThreads, tensor, tidy } from '../src/core/index.js';
 import { functional as F, resnet } from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
+import { stepIfFinite } from '../src/train/stepIfFinite.js';
 import { multiLabelLogisticLoss } from '../src/wsl/index.js';
 import { buildWildcatNet, type WildcatNetSpec } from '../src/wsl/buildWildcatNet.js';
 import {
@@ -84,12 +85,7 @@ function wslPhases(maps: number): { phases: Phases; dispose: () => void; model: 
       tidy(() => {
         const x = tensor(images, { shape });
         const y = tensor(labels, { shape: [WSL.batch, WSL.classes], dtype: 'float32' });
-        const loss = multiLabelLogisticLoss(net.forward(x), y);
-        const value = loss.item();
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return value;
+        return stepIfFinite(multiLabelLogisticLoss(net.forward(x), y), opt);
       }),
   };
   return {
@@ -116,12 +112,7 @@ function pretrainPhases(): { phases: Phases; dispose: () => void; model: string 
       tidy(() => {
         const x = tensor(images, { shape });
         const y = tensor(labels, { dtype: 'int64' });
-        const loss = F.crossEntropy(net.forward(x), y);
-        const value = loss.item();
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return value;
+        return stepIfFinite(F.crossEntropy(net.forward(x), y), opt);
       }),
   };
   return {
