@@ -235,3 +235,14 @@ export async function interleave(opts: {
   }
   return t;
 }
+
+/** The PyTorch reference's identity fields of a JSON line. */
+export function torchIdentity(info: Partial<TorchInfo> & Record<string, unknown>): Record<string, unknown> {
+  return { torch_threads: info.torch_threads, torch_resnet: info.resnet_source, torch_version: info.torch };
+}
+
+/** Adds the run's settings and load figures to a JSON line and prints it on stdout. */
+export function writeLine(line: Record<string, unknown>, run: { steps: number; warmup: number; loadStart: number; busyStart: number }): void {
+  Object.assign(line, { steps: run.steps, warmup: run.warmup, load_start: run.loadStart, cpu_busy_start: run.busyStart, load_end: load1() });
+  process.stdout.write(JSON.stringify(line) + '\n');
+}

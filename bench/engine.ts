@@ -14,6 +14,8 @@ import { stepIfFinite } from '../src/train/stepIfFinite.js';
 import {
   checkLoad, cpuBusy, DEFAULT_PYTHON, interleave, intFlag, load1, log, median, parseFlags, ratio, sec, torchAvailable, TorchWorker,
   type Phases,
+  torchIdentity,
+  writeLine,
 } from './common.js';
 
 const HELP = `usage: node dist/bench/engine.js [flags]
@@ -140,13 +142,10 @@ async function main(): Promise<void> {
           infer_ratio: ratio(inferS, tInfer),
           torch_step_s_min: sec(Math.min(...t.torch.train!)),
           torch_infer_s_min: sec(Math.min(...t.torch.infer!)),
-          torch_threads: info.torch_threads,
-          torch_resnet: info.resnet_source,
-          torch_version: info.torch,
+          ...torchIdentity(info),
         });
       }
-      Object.assign(line, { steps, warmup, load_start: load0, cpu_busy_start: busy0, load_end: load1() });
-      process.stdout.write(JSON.stringify(line) + '\n');
+      writeLine(line, { steps, warmup, loadStart: load0, busyStart: busy0 });
     } finally {
       ours.dispose();
       await torch?.close();

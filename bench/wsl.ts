@@ -24,6 +24,8 @@ import { buildWildcatNet, type WildcatNetSpec } from '../src/wsl/buildWildcatNet
 import {
   checkLoad, cpuBusy, DEFAULT_PYTHON, interleave, intFlag, load1, log, median, parseFlags, ratio, sec, torchAvailable, TorchWorker,
   type Phases,
+  torchIdentity,
+  writeLine,
 } from './common.js';
 
 const HELP = `usage: node dist/bench/wsl.js [flags]
@@ -186,13 +188,10 @@ async function main(): Promise<void> {
           step_ratio: ratio(stepS, tStep),
           torch_images_per_s: Math.round((batch / tStep) * 10) / 10,
           torch_step_s_min: sec(Math.min(...t.torch.train!)),
-          torch_threads: info.torch_threads,
-          torch_resnet: info.resnet_source,
-          torch_version: info.torch,
+          ...torchIdentity(info),
         });
       }
-      Object.assign(line, { steps, warmup, load_start: load0, cpu_busy_start: busy0, load_end: load1() });
-      process.stdout.write(JSON.stringify(line) + '\n');
+      writeLine(line, { steps, warmup, loadStart: load0, busyStart: busy0 });
     } finally {
       ours.dispose();
       await torch?.close();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { averagePrecision, precisionRecallCurve } from '../../src/eval/index.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 const close = (actual: number, expected: number, eps = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= eps, `expected ${expected}, got ${actual}`);
@@ -60,7 +61,7 @@ test('ties: grouped by default (order-independent), stable reproduces input orde
 });
 
 test('grouped ties make AP invariant to permutations of the input', () => {
-  const rnd = mulberry32(7);
+  const rnd = seededRandom(7);
   for (let trial = 0; trial < 50; trial++) {
     const n = 1 + Math.floor(rnd() * 30);
     const scores = Array.from({ length: n }, () => Math.floor(rnd() * 5)); // many ties
@@ -76,7 +77,7 @@ test('grouped ties make AP invariant to permutations of the input', () => {
 });
 
 test('matches a brute-force definition on random rankings without ties', () => {
-  const rnd = mulberry32(42);
+  const rnd = seededRandom(42);
   for (let trial = 0; trial < 200; trial++) {
     const n = 1 + Math.floor(rnd() * 40);
     const scores = Array.from({ length: n }, () => rnd());
@@ -175,16 +176,6 @@ function bruteForceAP(scores: number[], labels: number[]): { voc2010: number; vo
   return { voc2010, voc2007 };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(a: T[], rnd: () => number): T[] {
   for (let i = a.length - 1; i > 0; i--) {

@@ -15,13 +15,4 @@ export function tieFreeMaps(shape: number[], gap = 0.05): Tensor {
 }
 
 /** A deterministic pseudo-random generator (mulberry32) for plain-number test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../helpers/seededRandom.js';
