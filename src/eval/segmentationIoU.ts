@@ -126,9 +126,9 @@ export class SegmentationConfusion {
       if (!(Number.isInteger(p) && p >= 0 && p < K)) {
         throw new Error(`${where}: prediction[${i}] = ${String(p)} is not a class in [0, ${K})`);
       }
-      local[g * K + p] += 1;
+      local[g * K + p]! += 1;
     }
-    for (let j = 0; j < local.length; j++) this.matrix[j] += local[j]!;
+    for (let j = 0; j < local.length; j++) this.matrix[j]! += local[j]!;
     this.imagesAdded++;
     return this;
   }
@@ -140,7 +140,7 @@ export class SegmentationConfusion {
         `SegmentationConfusion.merge: other has ${other.numClasses} classes but this has ${this.numClasses}`,
       );
     }
-    for (let j = 0; j < this.matrix.length; j++) this.matrix[j] += other.matrix[j]!;
+    for (let j = 0; j < this.matrix.length; j++) this.matrix[j]! += other.matrix[j]!;
     this.imagesAdded += other.imagesAdded;
     return this;
   }

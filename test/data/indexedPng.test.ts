@@ -44,7 +44,7 @@ test('decoder handles all filter types, low bit depths, and rejects corrupt data
   const stride = 3;
   const packed = values.map((r) => {
     const b = new Uint8Array(stride);
-    r.forEach((v, x) => { b[x >> 1] |= v << (x & 1 ? 0 : 4); });
+    r.forEach((v, x) => { b[x >> 1]! |= v << (x & 1 ? 0 : 4); });
     return b;
   });
   const filters = [1, 2, 3, 4];
@@ -80,7 +80,7 @@ test('decoder handles all filter types, low bit depths, and rejects corrupt data
   assert.deepEqual([...d.indices], values.flat());
 
   const corrupt = Buffer.from(png8);
-  corrupt[corrupt.length - 20] ^= 0xff;
+  corrupt[corrupt.length - 20]! ^= 0xff;
   assert.throws(() => decodeIndexedPng(corrupt, 'bad.png'), /bad\.png: corrupt PNG|bad\.png/);
   assert.throws(() => decodeIndexedPng(Buffer.from('hello world'), 'txt.png'), /txt\.png: not a PNG file/);
   assert.throws(() => decodeIndexedPng(png8.subarray(0, 40), 'cut.png'), /cut\.png: truncated PNG/);

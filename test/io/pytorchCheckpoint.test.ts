@@ -141,7 +141,7 @@ test('corrupted records are caught by their CRC, or by the unpickler when CRCs a
     return e.localHeaderOffset + 30 + v.getUint16(e.localHeaderOffset + 26, true) + v.getUint16(e.localHeaderOffset + 28, true);
   };
   const flipped = bytes.slice();
-  flipped[localData('conv_bn_linear/data/2') + 1] ^= 0x10;
+  flipped[localData('conv_bn_linear/data/2') + 1]! ^= 0x10;
   assertCheckpointError(() => parsePytorchCheckpoint(flipped, name), name, /ZIP entry 'conv_bn_linear\/data\/2': CRC-32 mismatch/);
   const badPickle = bytes.slice();
   badPickle[localData('conv_bn_linear/data.pkl') + 2] = 0xff; // the opcode after PROTO 2
