@@ -1,5 +1,6 @@
 // Process-wide engine settings and accounting.
 import { native } from './native.js';
+import { expectInteger } from './errors.js';
 
 /** Live tensor handles and the bytes they reference (views count their own size). */
 export function memory(): { tensors: number; bytes: number } {
@@ -8,7 +9,7 @@ export function memory(): { tensors: number; bytes: number } {
 
 /** Intra-op threads used by libtorch kernels (OpenMP). */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads(): need an integer >= 1, got ${n}`);
+  expectInteger('setNumThreads() argument n', n, { min: 1 });
   native.setNumThreads(n);
 }
 
