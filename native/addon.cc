@@ -13,6 +13,8 @@
 #include <torch/csrc/autograd/variable.h>
 #include <torch/version.h>
 
+#include "denseCrf.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -182,6 +184,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("callOp", &WildcatNative::CallOp),
         InstanceMethod("samePointer", &WildcatNative::SamePointer),
     });
+    wildcat::RegisterDenseCrf(env, exports);
   }
 
  private:
