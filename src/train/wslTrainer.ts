@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
-import { SGD, CosineAnnealingLR, LinearWarmup } from '../optim/index.js';
+import { SGD, CosineAnnealingLR, LinearWarmup, type LrSchedule } from '../optim/index.js';
 import { BatchLoader, type Batch } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
@@ -125,12 +125,7 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   }
 
   const net = buildWildcatNet(config.model);
-  const head = net.headParameters();
-  const backbone = net.backboneParameters();
-  const optimizer = new SGD(
-    [{ params: backbone, lr: config.lr * config.backboneLrScale }, { params: head, lr: config.lr }],
-    { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay },
-  );
+  const optimizer = wslOptimizer(net, config);
   let startEpoch = 0;
   let startBatch = 0;
   let bestMAP = -Infinity;
@@ -174,10 +169,8 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
     augment: { flip: config.flip, ...(config.scaleJitter ? { scaleJitter: config.scaleJitter } : {}) },
   });
   const nb = loader.numBatches;
-  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
-  // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  const schedule = config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
-  const lossFn = makeLoss(config.loss);
+  const schedule = wslSchedule(config);
+  const lossFn = wslLoss(config.loss);
 
   // A signal finishes the current step, then saves and exits cleanly.
   let stopRequested = false;
@@ -294,9 +287,29 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   return result;
 }
 
-type LossFn = (scores: Tensor, batch: Batch) => Tensor;
+/**
+ * The WSL optimizer: SGD with momentum and weight decay over two parameter groups, the
+ * pre-trained backbone at lr × backboneLrScale and the new layers at lr.
+ */
+export function wslOptimizer(net: WildcatNet, config: WslTrainConfig): SGD {
+  return new SGD(
+    [{ params: net.backboneParameters(), lr: config.lr * config.backboneLrScale }, { params: net.headParameters(), lr: config.lr }],
+    { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay },
+  );
+}
 
-function makeLoss(kind: WslTrainConfig['loss']): LossFn {
+/** The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches: a linear warm-up from 0.1× over `warmupEpochs`, then a cosine decay. */
+export function wslSchedule(config: WslTrainConfig): LrSchedule {
+  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
+  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
+}
+
+/** A loss over pooled scores [B, C] and the batch's labels. */
+export type LossFn = (scores: Tensor, batch: Batch) => Tensor;
+
+/** The training loss of a config: multi-label logistic, AP ranking, or multi-class softmax. */
+export function wslLoss(kind: WslTrainConfig['loss']): LossFn {
   switch (kind) {
     case 'logistic':
       return (s, b) => multiLabelLogisticLoss(s, tensor(b.labels, { shape: [b.batchSize, b.numClasses], dtype: 'float32' }));
