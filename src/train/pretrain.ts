@@ -3,7 +3,7 @@
 // backbone of the weakly supervised network (its classifier is dropped). On `diverse` canvases every
 // image draws its own style (background family, tint rule, contrast, fragments, blur, noise, JPEG),
 // so the backbone learns shapes that transfer to scene styles it has never seen.
-import { manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
+import { defaultNumThreads, manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
 import { functional as F, type ResNet } from '../nn/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, type LrSchedule } from '../optim/index.js';
 import { HELD_OUT_STYLES, loadFashionMnist, PRETRAIN_STYLES, SingleItemGenerator, type StyleFamilies } from '../data/index.js';
@@ -54,7 +54,7 @@ export function defaultPretrainConfig(): PretrainConfig {
     maxItemSize: 84,
     evalImages: 2000,
     seed: 7,
-    threads: 2,
+    threads: defaultNumThreads(),
   };
 }
 
