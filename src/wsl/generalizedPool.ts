@@ -2,7 +2,7 @@
 import { tidy, type Tensor } from '../core/index.js';
 import { checkMaps, checkNumber } from './checks.js';
 import { logMeanExp } from './logMeanExp.js';
-import { WILDCAT_DEFAULTS } from './wildcatPool.js';
+import { WILDCAT_DEFAULTS } from './resolveWildcat.js';
 
 /** Options of {@link generalizedPool}. */
 export interface GeneralizedPoolOptions {

@@ -1,5 +1,6 @@
 // Resolution of the WILDCAT region counts k⁺ / k⁻ against the n = h·w regions of a class map.
-import { expectInteger, expectNumber } from '../core/index.js';
+// Tensor-free: it imports only the error vocabulary.
+import { expectInteger, expectNumber } from '../core/errors.js';
 
 /**
  * Rounds to the nearest integer, halves to the even neighbour (Python's `round`, which the
