@@ -23,7 +23,7 @@
 //   Q_i(l) ∝ exp(−ψ_u,i(l) + Σ_m w_m (K̃_m Q(l))_i).
 // Free energy (K&K §3, KL(Q‖P) up to a constant independent of Q):
 //   F(Q) = Σ_i Σ_l Q_i(l) (ψ_u,i(l) + log Q_i(l)) − ½ Σ_m w_m Σ_l Q(l)ᵀ K̃_m Q(l).
-#include "denseCrf.h"
+#include "addon.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")

@@ -16,7 +16,7 @@ export {
   DataFileError, describeValue, invalidType, outOfRange, expectNumber, expectInteger, expectBoolean, expectString, expectOneOf,
   type NumberRange,
 } from './errors.js';
-export { memory, setNumThreads, getNumThreads, manualSeed, engineVersion } from './runtime.js';
+export { memory, setNumThreads, getNumThreads, defaultNumThreads, manualSeed, engineVersion } from './runtime.js';
 export * from './ops/creation.js';
 export { cat, stack } from './ops/shape.js';
 export { where } from './ops/elementwise.js';

@@ -1,4 +1,5 @@
 // Process-wide engine settings and accounting.
+import { availableParallelism } from 'node:os';
 import { native } from './native.js';
 import { expectInteger } from './errors.js';
 
@@ -11,6 +12,14 @@ export function memory(): { tensors: number; bytes: number } {
 export function setNumThreads(n: number): void {
   expectInteger('setNumThreads() argument n', n, { min: 1 });
   native.setNumThreads(n);
+}
+
+/**
+ * The default of every `threads` option (CLI commands, trainer, pre-training), defined once:
+ * every core this process may use (node:os availableParallelism, which respects CPU affinity).
+ */
+export function defaultNumThreads(): number {
+  return availableParallelism();
 }
 
 export function getNumThreads(): number {
