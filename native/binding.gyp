@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "wildcat_native",
-      "sources": ["addon.cc"],
+      "sources": ["addon.cc", "opSafety.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node libtorch.cjs include)"

@@ -32,6 +32,8 @@ export interface NativeAddon {
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
   samePointer(a: Handle, b: Handle): boolean;
+  /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
+  listOps(): [string, string][];
 }
 
 function packageRoot(): string {

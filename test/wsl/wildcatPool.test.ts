@@ -167,6 +167,7 @@ test('bad input: clear errors naming the argument and the shape', () => {
     assert.throws(() => wildcatPool(x, { kmax: 2, alpha: Infinity }), /alpha must be a finite number, got Infinity/);
     assert.throws(() => wildcatPool(tensor([1, 2, 3, 4], { dtype: 'int64', shape: [1, 1, 2, 2] }), { kmax: 1 }), /x must be a floating tensor, got int64/);
     assert.throws(() => topKPool(x, -2), /kmax must be > 0/);
+    assert.throws(() => wildcatPool('x' as unknown as Tensor, { kmax: 1 }), (e: Error) => e instanceof TypeError && e.message === "wildcatPool: Expected a Tensor for x but received the string 'x'");
   });
 });
 
@@ -188,4 +189,11 @@ test('no leaks outside tidy: forward, backward, presets and regions', async () =
     assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -1 }), /kmin must be ≥ 0/);
     return [x, xTie, outs, loss, g, regions];
   });
+});
+
+test('float16 maps pool to float16 scores that read back as values, not raw bits', async () => {
+  await withLeakCheck(() => scoped(() => {
+    const x = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [1, 2, 2, 2] }).to('float16');
+    assert.deepEqual(wildcatPool(x, { kmax: 1, kmin: 0 }).toNumbers(), [4, 8]);
+  }));
 });

@@ -182,6 +182,13 @@ export function randLike(t: Tensor): Tensor {
  * as read from a weight file. The bytes are copied.
  */
 export function fromBytes(bytes: Uint8Array, shape: number[], dtype: DType): Tensor {
+  if (dtype === 'bool') {
+    // libtorch assumes a bool byte is 0 or 1; any other byte gives values that are neither true nor false.
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b > 1) throw new RangeError(`fromBytes: Expected bool bytes 0 or 1 for element ${i} but received ${b}`);
+    }
+  }
   // The addon reads whole elements; an unaligned view is copied to a fresh buffer first.
   const view = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   return Tensor.fromHandle(native.fromBuffer(view, shape, nativeCode(dtype)));
