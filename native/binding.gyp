@@ -1,3 +1,6 @@
+# Built by build.cjs (make native, npm's install hook, first use). New native code goes in its own
+# .cc file added to "sources"; a system library it needs goes in "libraries" (libtorch's folder
+# comes from libtorch.cjs).
 {
   "targets": [
     {

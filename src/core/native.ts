@@ -1,8 +1,10 @@
-// Loads the N-API addon built from native/ (make native, or npm run build:native).
+// Loads the N-API addon built from native/ by native/build.cjs (make native in a clone; npm's
+// install hook, or the first use, in an installed package).
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { isSourceCheckout, packageRoot } from './packageRoot.js';
 
 /** Opaque handle to one at::Tensor reference owned by JS. */
 export type Handle = { readonly __tensorHandle: unique symbol };
@@ -36,28 +38,54 @@ export interface NativeAddon {
   listOps(): [string, string][];
 }
 
-function packageRoot(): string {
-  // dist/src/core/native.js or src/core/native.ts -> package root holds native/.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'native', 'binding.gyp'))) return dir;
-    dir = resolve(dir, '..');
+const APT_PACKAGES = 'libtorch-dev libopenblas0-pthread';
+
+/** Why a built addon did not load, in words, from the loader's message. */
+function loadFailureReason(message: string): string {
+  if (/NODE_MODULE_VERSION/.test(message)) return `it was built for another version of Node (this is ${process.version})`;
+  if (/cannot open shared object file/.test(message)) return 'a shared library it needs is missing (was libtorch removed or upgraded?)';
+  return 'the loader refused it';
+}
+
+/**
+ * Builds the addon of an installed package whose install hook did not run (npm skips a
+ * dependency's install script when the project denies it or installs with --ignore-scripts):
+ * one progress line, then native/build.cjs, the same build as npm's hook and `make native`.
+ */
+function buildOnFirstUse(root: string, path: string): void {
+  process.stderr.write('wildcat-ts: building the native addon against libtorch, once (it was not built at install time)…\n');
+  const started = Date.now();
+  const build = spawnSync(process.execPath, [join(root, 'native', 'build.cjs'), '--first-use'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (build.status !== 0 || !existsSync(path)) {
+    const why = (build.stderr || build.error?.message || `the build exited with ${build.status ?? build.signal}`).trim();
+    throw new Error(`wildcat-ts: the native addon is not built (${path} is missing) and building it failed.\n${why}`);
   }
-  throw new Error('wildcat-ts: cannot find the package root (native/binding.gyp) above ' + fileURLToPath(import.meta.url));
+  process.stderr.write(`wildcat-ts: native addon built in ${Math.round((Date.now() - started) / 1000)} s\n`);
 }
 
 function load(): NativeAddon {
   const root = packageRoot();
-  const path = process.env.WILDCAT_NATIVE ?? join(root, 'native', 'build', 'Release', 'wildcat_native.node');
+  const checkout = isSourceCheckout(root);
+  const given = process.env.WILDCAT_NATIVE;
+  const path = given ?? join(root, 'native', 'build', 'Release', 'wildcat_native.node');
   if (!existsSync(path)) {
-    throw new Error(`wildcat-ts: the native addon is not built (${path} is missing). Run \`make native\` (installs libtorch-dev and builds it).`);
+    if (given) throw new Error(`wildcat-ts: WILDCAT_NATIVE=${given} does not exist. Unset it to use the package's own addon, or point it at a built wildcat_native.node.`);
+    if (checkout) {
+      throw new Error(`wildcat-ts: the native addon is not built (${path} is missing). ` +
+        `Run \`make\` in ${root}: it installs the Debian packages (${APT_PACKAGES}) and builds it.`);
+    }
+    buildOnFirstUse(root, path);
   }
   const require = createRequire(import.meta.url);
   try {
     return require(path) as NativeAddon;
   } catch (e) {
-    throw new Error(`wildcat-ts: cannot load the native addon ${path}: ${(e as Error).message}. ` +
-      'Is libtorch installed (apt-get install libtorch-dev) and the addon built against it (make native)?');
+    const message = (e as Error).message;
+    const fix = checkout
+      ? `Rebuild it: \`make native\` in ${root}.`
+      : `Rebuild it: sudo apt-get install ${APT_PACKAGES}, then \`npm rebuild wildcat-ts\` ` +
+        `(or \`node ${join(root, 'native', 'build.cjs')}\` if your project does not allow the package's install script).`;
+    throw new Error(`wildcat-ts: cannot load the native addon ${path}: ${loadFailureReason(message)}. ${fix}\nLoader: ${message}`);
   }
 }
 

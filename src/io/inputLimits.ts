@@ -8,6 +8,8 @@
  * or per call through a reader's `limits` option.
  */
 
+import { DataFileError, outOfRange } from '../core/errors.js';
+
 /** The limits, each a count of bytes, pixels or elements. */
 export interface InputLimits {
   /** Bytes of a safetensors JSON header (the reference implementation's limit). */
@@ -55,11 +57,11 @@ export function parseLimits(text: string, where = LIMITS_ENV): Partial<InputLimi
     const eq = part.indexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
     if (!Object.prototype.hasOwnProperty.call(DEFAULT_INPUT_LIMITS, name)) {
-      throw new RangeError(`${where}: Expected one of ${Object.keys(DEFAULT_INPUT_LIMITS).join(', ')} for a limit name but received '${name}'`);
+      throw outOfRange(`a limit name in ${where}`, `one of ${Object.keys(DEFAULT_INPUT_LIMITS).join(', ')}`, name);
     }
     const value = Number(part.slice(eq + 1).replace(/_/g, ''));
     if (eq < 0 || !(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(`${where}: Expected a non-negative number for limit '${name}' but received '${eq < 0 ? '' : part.slice(eq + 1)}'`);
+      throw outOfRange(`limit ${name} in ${where}`, 'a number >= 0', eq < 0 ? '' : part.slice(eq + 1));
     }
     out[name as keyof InputLimits] = Math.floor(value);
   }
@@ -83,10 +85,10 @@ export function inputLimits(overrides?: Partial<InputLimits>): InputLimits {
  * A file needs more than a limit allows. The message names the file, what was measured, the
  * limit and how to raise it.
  */
-export class InputLimitError extends Error {
+export class InputLimitError extends DataFileError {
   constructor(
     /** The file (or description of the input). */
-    readonly source: string,
+    source: string,
     /** Which limit. */
     readonly limit: keyof InputLimits,
     /** The figure the file asked for (bytes, pixels, elements, depth...). */
@@ -96,7 +98,7 @@ export class InputLimitError extends Error {
     /** What was measured, e.g. 'image of 46000×46000 pixels'. */
     what: string,
   ) {
-    super(`${source}: ${what} is over the limit of ${max.toLocaleString('en-US')} (${limit}); ` +
+    super(source, `${what} is over the limit of ${max.toLocaleString('en-US')} (${limit}); ` +
       `if the file is genuine, raise it with ${LIMITS_ENV}=${limit}=${suggest(value)} (or the readers' 'limits' option)`);
     this.name = 'InputLimitError';
   }

@@ -1,14 +1,12 @@
 // Input checks shared by the poolings and losses. Each error names the function, the argument
 // and the shape it got, and says what was expected.
-import { isFloating, isTensor, type Tensor } from '../core/index.js';
+import { invalidType, isFloating, isTensor, type Tensor } from '../core/index.js';
 
 const shapeText = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 
 /** Throws a TypeError naming the function and argument unless `v` is a live Tensor. */
 export function checkTensor(fn: string, name: string, v: unknown): void {
-  if (isTensor(v)) return;
-  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string '${v.slice(0, 40)}'` : `a ${typeof v}`;
-  throw new TypeError(`${fn}: Expected a Tensor for ${name} but received ${got}`);
+  if (!isTensor(v)) throw invalidType(`argument ${name} of ${fn}()`, 'a Tensor', v);
 }
 
 /** Checks that x is a floating [B, C, H, W] batch of class maps and returns its sizes. */

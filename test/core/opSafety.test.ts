@@ -59,6 +59,6 @@ test('float16 and bfloat16 values come out converted, not as raw bits', leakFree
 
 test('fromBytes refuses bool bytes other than 0 and 1', leakFreeTidy(() => {
   assert.throws(() => fromBytes(new Uint8Array([0, 1, 2]), [3], 'bool'),
-    (e: Error) => e instanceof RangeError && e.message === 'fromBytes: Expected bool bytes 0 or 1 for element 2 but received 2');
+    { name: 'RangeError', message: 'Expected a byte 0 or 1 for element 2 of a bool tensor in fromBytes() but received 2' });
   assert.deepEqual(fromBytes(new Uint8Array([0, 1, 1]), [3], 'bool').toNumbers(), [0, 1, 1]);
 }));

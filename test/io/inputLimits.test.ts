@@ -33,8 +33,8 @@ test('limits: defaults, WILDCAT_LIMITS and per-call overrides, with clear errors
     if (saved === undefined) delete process.env[LIMITS_ENV];
     else process.env[LIMITS_ENV] = saved;
   }
-  assert.throws(() => parseLimits('pixels=3'), /WILDCAT_LIMITS: Expected one of headerBytes, .* for a limit name but received 'pixels'/);
-  assert.throws(() => parseLimits('classes=-1'), /Expected a non-negative number for limit 'classes' but received '-1'/);
+  assert.throws(() => parseLimits('pixels=3'), { name: 'RangeError', message: /^Expected one of headerBytes, .* for a limit name in WILDCAT_LIMITS but received 'pixels'$/ });
+  assert.throws(() => parseLimits('classes=-1'), { name: 'RangeError', message: "Expected a number >= 0 for limit classes in WILDCAT_LIMITS but received '-1'" });
 });
 
 test('a 492-byte .pth holding a [25000, 25000] stride-0 view of one element is refused, not materialized (2.5 GB)', () => {
