@@ -9,6 +9,7 @@ import { describeSpatialPooling, parseSpatialPooling, type SpatialPooling } from
 import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import type { WslTrainConfig } from '../../train/wslConfig.js';
 import { formatTable, pct } from '../table.js';
+import { withInterrupt } from '../interrupt.js';
 
 export const ABLATE_USAGE = `
 wildcat ablate --data voc:DIR --out DIR [--test-split test] [--epochs N] [--only a,b] [training flags]
@@ -79,7 +80,7 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
       log(`${v.name}: finished earlier, reusing ${runDir}`);
     } else {
       log(`\n== ${v.name}: ${describeSpatialPooling(v.pooling)}, M=${v.maps}, architecture ${v.architecture === 'maps' ? '(a)' : '(b)'}`);
-      result = await trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)) });
+      result = await withInterrupt((signal) => trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)), signal }));
       if (result.interrupted) throw new Error(`ablation interrupted during ${v.name}; run the same command again to continue`);
     }
     const m = await evaluateRun(runDir, data, testSplit);

@@ -11,6 +11,7 @@ import { ensurePretrained } from '../pretrainedCache.js';
 import { SCENE_DEFAULTS } from './data.js';
 import { evaluateRun, metricsTable } from './evaluate.js';
 import { formatTable, pct } from '../table.js';
+import { withInterrupt } from '../interrupt.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
 
 export const DEMO_USAGE = `
@@ -53,7 +54,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const dir = join(out, r.name);
     if (existsSync(join(dir, RUN_FILES.config))) rmSync(dir, { recursive: true, force: true });
     say(`\n== training ${r.name} (${r.config.epochs} epochs) → ${dir}`);
-    const res = await trainWsl(r.config, { out: dir });
+    const res = await withInterrupt((signal) => trainWsl(r.config, { out: dir, signal }));
     if (res.interrupted) return;
     const metrics = await evaluateRun(dir, data, 'test');
     results.push({ name: r.name, metrics, imagesPerSecond: res.imagesPerSecond, seconds: res.seconds });

@@ -7,6 +7,7 @@ import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import { LSE_DEFAULTS } from '../../wsl/lsePool.js';
 import { GENERALIZED_DEFAULTS } from '../../wsl/generalizedPool.js';
 import { ensurePretrained } from '../pretrainedCache.js';
+import { withInterrupt } from '../interrupt.js';
 
 const D = defaultWslConfig();
 const WILDCAT = D.model.pooling as { kmax: number; kmin: number; alpha: number };
@@ -130,7 +131,7 @@ export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, 
 export async function trainCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
   if (flag(p, 'resume')) {
-    const r = await trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true });
+    const r = await withInterrupt((signal) => trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true, signal }));
     printResult(r);
     return;
   }
@@ -141,7 +142,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   checkRunFolder(out, false);
   await openDataset(config.data, config.trainSplit, config.classNames);
   config.backboneWeights = await resolveBackboneWeights(p, config);
-  printResult(await trainWsl(config, { out }));
+  printResult(await withInterrupt((signal) => trainWsl(config, { out, signal })));
 }
 
 function printResult(r: Awaited<ReturnType<typeof trainWsl>>): void {
