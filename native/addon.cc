@@ -189,6 +189,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("listOps", &WildcatNative::ListOps),
     });
     exports.Set("distributed", wildcat::DistributedExports(env));
+    wildcat::RegisterDenseCrf(env, exports);
   }
 
  private:
