@@ -115,7 +115,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
     const hit = Array.from({ length: C }, (_, c) => {
       const x = pred.points[(i * C + c) * 2]!;
       const y = pred.points[(i * C + c) * 2 + 1]!;
-      return objs.some((ob) => ob.cls === c && pointInBox(x, y, { xmin: ob.box.x0, ymin: ob.box.y0, xmax: ob.box.x1 - 1, ymax: ob.box.y1 - 1 }, tol));
+      return objs.some((ob) => ob.cls === c && pointInBox(x, y, ob.box, tol));
     });
     hits.push(hit);
     const scores = pred.scores.subarray(i * C, (i + 1) * C);
