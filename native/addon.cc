@@ -4,6 +4,8 @@
 // for a direct call because the dispatcher goes through the Autograd key.
 #include <napi.h>
 
+#include "addon.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -182,6 +184,8 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("callOp", &WildcatNative::CallOp),
         InstanceMethod("samePointer", &WildcatNative::SamePointer),
     });
+    exports.Set("distributed", wildcat::DistributedExports(env));
+    wildcat::RegisterDenseCrf(env, exports);
   }
 
  private:
@@ -687,5 +691,14 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
 };
 
 }  // namespace
+
+at::Tensor wildcat::TensorOfHandle(const Napi::Value& value, const char* what) {
+  bool ok = false;
+  if (value.IsExternal()) napi_check_object_type_tag(value.Env(), value, &kTensorTag, &ok);
+  if (!ok) throw std::invalid_argument(std::string(what) + " is not a tensor handle");
+  const at::Tensor& t = value.As<Napi::External<TensorBox>>().Data()->tensor;
+  if (!t.defined()) throw std::invalid_argument(std::string(what) + " was used after dispose()");
+  return t;
+}
 
 NODE_API_ADDON(WildcatNative)
