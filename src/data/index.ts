@@ -46,3 +46,11 @@ export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.
 export { CsvDataset, parseCsvDataset, readCsvDataset, type CsvDatasetOptions } from './csvDataset.js';
 export { FolderDataset, IMAGE_EXTENSIONS, readFolderDataset, type FolderDatasetOptions } from './folderDataset.js';
 export { mapLimit } from './mapLimit.js';
+export {
+  decodeRleCounts, encodeRleCounts, checkRleCounts, maskToRleCounts, rasterizePolygons, rleToMask,
+} from './cocoMasks.js';
+export {
+  COCO_LIMITS, parseCocoInstances, readCocoInstances,
+  type CocoCategory, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions, type CocoSegmentation,
+} from './cocoInstances.js';
+export { CocoDataset, openCocoDataset } from './cocoDataset.js';
