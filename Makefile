@@ -1,6 +1,6 @@
 # Set-up is part of every entry point: a fresh Debian machine needs only `make demo` or `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libtorch-dev libopenblas0-pthread dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist
 # What node-gyp needs to build the addon.
 BUILD_PACKAGES := g++ make python3
 ADDON := native/build/Release/wildcat_native.node

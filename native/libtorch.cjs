@@ -12,8 +12,8 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-/** Debian packages that provide the system libtorch (and the BLAS build it runs fastest with). */
-const APT_PACKAGES = ['libtorch-dev', 'libopenblas0-pthread'];
+/** Debian packages that provide the system libtorch (the BLAS build it runs fastest with, and the Gloo headers its c10d process groups need). */
+const APT_PACKAGES = ['libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev'];
 /** The header every build includes, relative to an include root. */
 const TORCH_HEADER = 'torch/csrc/api/include/torch/torch.h';
 

@@ -10,6 +10,18 @@ import { isSourceCheckout, packageRoot } from './packageRoot.js';
 export type Handle = { readonly __tensorHandle: unique symbol };
 /** Opaque handle to a resolved ATen operator. */
 export type OpHandle = { readonly __opHandle: unique symbol };
+/** Opaque handle to a c10d process group (native/distributed.cc). */
+export type GroupHandle = { readonly __groupHandle: unique symbol };
+
+/** The process-group functions of native/distributed.cc (c10d, Gloo); each settles a promise. */
+export interface DistributedNative {
+  init(opts: { rank: number; size: number; masterAddr?: string; masterPort?: number; fileStore?: string; timeoutMs: number }): Promise<GroupHandle>;
+  allReduce(g: GroupHandle, tensors: Handle[], op: string, bucketBytes: number): Promise<void>;
+  broadcast(g: GroupHandle, tensors: Handle[], src: number, bucketBytes: number): Promise<void>;
+  barrier(g: GroupHandle): Promise<void>;
+  allGather(g: GroupHandle, bytes: Uint8Array): Promise<ArrayBuffer[]>;
+  destroy(g: GroupHandle): Promise<void>;
+}
 
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView, shape: number[], dtypeCode: number): Handle;
@@ -34,9 +46,35 @@ export interface NativeAddon {
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
   samePointer(a: Handle, b: Handle): boolean;
+  /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
+  listOps(): [string, string][];
+  distributed: DistributedNative;
+  /** Dense CRF mean field (native/denseCrf.cc); src/segment/denseCrf.ts checks the inputs first. */
+  denseCrf(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): DenseCrfNativeResult;
+  /** denseCrf on libuv's thread pool. */
+  denseCrfAsync(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): Promise<DenseCrfNativeResult>;
 }
 
-const APT_PACKAGES = 'libtorch-dev libopenblas0-pthread';
+/** The dense CRF's parameters as the addon takes them: absolute σs (pixels, intensity units). */
+export interface DenseCrfNativeParams {
+  iterations: number;
+  gaussianSxy: number;
+  gaussianWeight: number;
+  bilateralSxy: number;
+  bilateralSrgb: number;
+  bilateralWeight: number;
+  minProbability: number;
+  energy: boolean;
+}
+
+/** The dense CRF's result as the addon returns it. */
+export interface DenseCrfNativeResult {
+  probabilities: Float32Array;
+  labels: Uint8Array | Uint16Array;
+  energy: Float64Array | null;
+}
+
+const APT_PACKAGES = 'libtorch-dev libopenblas0-pthread libgloo-dev';
 
 /** Why a built addon did not load, in words, from the loader's message. */
 function loadFailureReason(message: string): string {

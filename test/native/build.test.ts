@@ -29,7 +29,7 @@ test('missing prerequisites: exit 1, one message naming each and the fix; the bu
   assert.match(lines[2]!, /^ {2}- no Python \(`\/nonexistent\/python3 --version` failed/);
   assert.match(lines[3]!, /^ {2}- libtorch not found: LIBTORCH=\/nonexistent\/libtorch is not a libtorch folder: \/nonexistent\/libtorch\/lib\/libtorch\.so and .* are missing$/);
   assert.equal(lines[4], 'Fix: sudo apt-get install g++ python3');
-  assert.match(lines[5]!, /^ {2}and point LIBTORCH at an unpacked libtorch .* or unset it to use the system's \(sudo apt-get install libtorch-dev libopenblas0-pthread\)$/);
+  assert.match(lines[5]!, /^ {2}and point LIBTORCH at an unpacked libtorch .* or unset it to use the system's \(sudo apt-get install libtorch-dev libopenblas0-pthread libgloo-dev\)$/);
   assert.equal(lines[6], 'then run make native.', 'a clone is rebuilt with make');
   assert.equal(lines.length, 7);
   assert.equal(statSync(ADDON).mtimeMs, before);

@@ -119,7 +119,7 @@ test('an installed addon that does not load names the reason and the fix for an 
   writeFileSync(bogus, 'not a shared object\n'.repeat(20));
   const r = await run(process.execPath, ['use.mjs'], app, userEnv({ WILDCAT_NATIVE: bogus }));
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /cannot load the native addon .*bogus\.node: the loader refused it\. Rebuild it: sudo apt-get install libtorch-dev libopenblas0-pthread, then `npm rebuild wildcat-ts` \(or `node .*\/node_modules\/wildcat-ts\/native\/build\.cjs` if your project/);
+  assert.match(r.stderr, /cannot load the native addon .*bogus\.node: the loader refused it\. Rebuild it: sudo apt-get install libtorch-dev libopenblas0-pthread libgloo-dev, then `npm rebuild wildcat-ts` \(or `node .*\/node_modules\/wildcat-ts\/native\/build\.cjs` if your project/);
 });
 
 test('TypeScript (nodenext) gets the typings of the package and of its subpaths', async () => {
