@@ -1,7 +1,8 @@
 // The network's maps for the few images a report shows: class maps, per-modality maps and the
 // regions the pooling selected, copied out of the tensors as plain arrays.
 import { noGrad, tensor, tidy } from '../core/index.js';
-import { BatchLoader, type VocDataset } from '../data/index.js';
+import { BatchLoader } from '../data/index.js';
+import type { AnnotatedDataset } from '../train/datasetSpec.js';
 import type { WildcatPoolOptions } from '../wsl/wildcatPool.js';
 import { wildcatRegions } from '../wsl/wildcatPool.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -11,7 +12,7 @@ import type { CardMaps } from './galleryCard.js';
  * Class and modality maps of images `indices` of `ds` (network input side `size`), with the
  * evidence regions `regions` selects (none when null), keyed by image index. Tensor-leak free.
  */
-export async function galleryMaps(net: WildcatNet, ds: VocDataset, size: number, indices: readonly number[], regions: WildcatPoolOptions | null): Promise<Map<number, CardMaps>> {
+export async function galleryMaps(net: WildcatNet, ds: AnnotatedDataset, size: number, indices: readonly number[], regions: WildcatPoolOptions | null): Promise<Map<number, CardMaps>> {
   const out = new Map<number, CardMaps>();
   if (indices.length === 0) return out;
   const C = net.numClasses;

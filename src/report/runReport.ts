@@ -2,10 +2,9 @@
 // a gallery of heatmaps with the pooling's evidence, as one self-contained HTML file. This file
 // orchestrates; the phases live in splitVerdicts (hit tests, verdicts), galleryMaps (the
 // network's maps), galleryCard (one card) and reportPage (the page around the gallery).
-import type { VocDataset } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
-import { openVocSplit } from '../train/datasetSpec.js';
+import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import { predictImages } from '../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../train/evaluatePredictions.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
@@ -105,7 +104,7 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
   return r;
 }
 
-async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset, o: ResolvedReportOptions): Promise<RunReport> {
+async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, o: ResolvedReportOptions): Promise<RunReport> {
   // 1. Predict and score the whole split; judge every image (peak hits, verdicts).
   const pred = await predictImages(net, ds, {
     size: config.imageSize,

@@ -1,8 +1,8 @@
 // What went right and wrong on every image of a predicted split: ground-truth objects, whether
 // each class map's peak hit a box of its class, probabilities and the image verdicts. Picks the
 // report's gallery; anything that sorts or filters images by outcome can share it.
-import type { VocDataset } from '../data/index.js';
 import { pointInBox, scaledTolerance } from '../eval/index.js';
+import type { AnnotatedDataset } from '../train/datasetSpec.js';
 import type { Predictions } from '../train/predict.js';
 import type { WslLoss } from '../train/wslConfig.js';
 import type { CardObject } from './galleryCard.js';
@@ -24,7 +24,7 @@ export interface SplitVerdicts {
  * dataset's labels and boxes, with the hit test and tolerance of the pointwise localization
  * metric (pointInBox, scaledTolerance), so a gallery "hit" is a metric hit.
  */
-export async function judgeSplit(pred: Predictions, ds: VocDataset, loss: WslLoss): Promise<SplitVerdicts> {
+export async function judgeSplit(pred: Predictions, ds: AnnotatedDataset, loss: WslLoss): Promise<SplitVerdicts> {
   const C = ds.classNames.length;
   const n = ds.size;
   if (pred.ids.length !== n || pred.points.length !== n * C * 2) {
