@@ -47,6 +47,8 @@ export interface BatchLoaderOptions {
    * batch b of one process with a `count`× larger batch. Default: the whole order.
    */
   shard?: { rank: number; count: number };
+  /** Side of batch `index` of epoch `epoch` (multi-scale training); default `size` for every batch. */
+  sizeOf?: (epoch: number, index: number) => number;
 }
 
 export interface Batch {
@@ -152,7 +154,8 @@ export class BatchLoader {
   /** Loads the images `indices` of the list as batch `index` of epoch `epoch`. */
   async loadBatch(epoch: number, index: number, indices: Int32Array): Promise<Batch> {
     const o = this.options;
-    const S = this.size;
+    const S = o.sizeOf ? o.sizeOf(epoch, index) : this.size;
+    if (!(Number.isInteger(S) && S >= 1)) throw new RangeError(`BatchLoader: batch ${index} of epoch ${epoch} has size ${S}, expected a positive integer`);
     const C = this.source.classNames.length;
     const B = indices.length;
     const plane = 3 * S * S;

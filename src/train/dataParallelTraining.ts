@@ -20,11 +20,11 @@ import type { LossFn } from './wslTrainer.js';
  * @returns the loss of the global batch, and whether to stop after this step.
  */
 export async function dataParallelStep(
-  ddp: DataParallel, net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size: number, wantsStop: boolean,
+  ddp: DataParallel, net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, wantsStop: boolean,
 ): Promise<{ loss: number; stop: boolean }> {
   await ddp.syncBuffers();
   const local = tidy(() => {
-    const x = tensor(batch.images, { shape: [batch.batchSize, 3, size, size] });
+    const x = tensor(batch.images, { shape: [batch.batchSize, 3, batch.size, batch.size] });
     const loss = lossFn(net.forward(x), batch);
     const value = loss.item();
     optimizer.zeroGrad();
