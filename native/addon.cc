@@ -15,6 +15,8 @@
 #include <torch/csrc/autograd/variable.h>
 #include <torch/version.h>
 
+#include "opSafety.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -95,6 +97,7 @@ struct OpInfo {
   std::vector<std::string> argNames;
   std::vector<int> returnAliasesArg;  // -1: fresh value; otherwise index of the written input it returns
   size_t numReturns;
+  wildcat::OpChecks checks;  // what callOp verifies around the call (opSafety.cc)
   explicit OpInfo(c10::OperatorHandle h) : handle(std::move(h)) {}
 };
 
@@ -183,6 +186,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("resolveOp", &WildcatNative::ResolveOp),
         InstanceMethod("callOp", &WildcatNative::CallOp),
         InstanceMethod("samePointer", &WildcatNative::SamePointer),
+        InstanceMethod("listOps", &WildcatNative::ListOps),
     });
     exports.Set("distributed", wildcat::DistributedExports(env));
     wildcat::RegisterDenseCrf(env, exports);
@@ -317,7 +321,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
     return Guard(info, "toBuffer", [&]() -> Napi::Value {
       at::NoGradGuard ng;
-      at::Tensor t = TensorOf(info[0], "tensor");
+      at::Tensor t = wildcat::Readable(TensorOf(info[0], "tensor"));
       t = t.to(at::kCPU).contiguous();
       if (t.is_conj()) t = t.resolve_conj();
       auto buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
@@ -480,6 +484,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     });
   }
 
+  Napi::Value ListOps(const Napi::CallbackInfo& info) {
+    return Guard(info, "listOps", [&]() -> Napi::Value { return wildcat::ListOps(info); });
+  }
+
   // ---- generic operator call --------------------------------------------------------------
   // resolveOp(name, overload) -> [opHandle, schemaString]
   Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
@@ -488,7 +496,9 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     return Guard(info, name + (overload.empty() ? "" : "." + overload), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name.c_str(), overload.c_str());
+      auto checks = wildcat::ChecksFor(handle, name, overload);
       auto* op = new OpInfo(handle);
+      op->checks = std::move(checks);
       op->name = name + (overload.empty() ? "" : "." + overload);
       const auto& schema = handle.schema();
       for (const auto& arg : schema.arguments()) {
@@ -675,7 +685,9 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         Napi::Value v = i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined();
         stack.push_back(ToIValue(*op, i, v));
       }
+      wildcat::CheckOpArguments(op->handle, op->checks, stack);
       op->handle.callBoxed(stack);
+      wildcat::CheckOpResults(op->name, stack, op->numReturns);
       if (op->numReturns == 0) return env.Undefined();
       auto ret = [&](size_t r) -> Napi::Value {
         int alias = op->returnAliasesArg[r];

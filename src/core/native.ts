@@ -46,6 +46,8 @@ export interface NativeAddon {
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
   samePointer(a: Handle, b: Handle): boolean;
+  /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
+  listOps(): [string, string][];
   distributed: DistributedNative;
   /** Dense CRF mean field (native/denseCrf.cc); src/segment/denseCrf.ts checks the inputs first. */
   denseCrf(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): DenseCrfNativeResult;

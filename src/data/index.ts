@@ -34,6 +34,7 @@ export {
 } from './vocDataset.js';
 export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
 export { labelRow, type LabeledImageList } from './imageList.js';
+export { shardRange, sliceImageList } from './imageListShard.js';
 export {
   flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
   type AugmentOptions, type AugmentParams, type CropRegion,
@@ -56,3 +57,11 @@ export { degradeCanvas } from './cameraDegradation.js';
 export { gaussianBlur } from './gaussianBlur.js';
 export { jpegArtefacts, jpegQuantTable } from './jpegArtefacts.js';
 export { valueNoise, type ValueNoiseOptions } from './valueNoise.js';
+export {
+  decodeRleCounts, encodeRleCounts, checkRleCounts, maskToRleCounts, rasterizePolygons, rleToMask,
+} from './cocoMasks.js';
+export {
+  COCO_LIMITS, parseCocoInstances, readCocoInstances,
+  type CocoCategory, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions, type CocoSegmentation,
+} from './cocoInstances.js';
+export { CocoDataset, openCocoDataset } from './cocoDataset.js';
