@@ -1,7 +1,7 @@
 // Dense CRF benchmark (src/segment/denseCrf.ts, native/denseCrf.cc): mean field on the
 // permutohedral lattice, default options (10 iterations, σs scaled to the image).
 //
-//   npm run bench:crf                      (measure under `cpu 2` on the team machine)
+//   npm run bench:crf                      (time it on an otherwise idle machine)
 //
 // Neither Debian nor npm ships a dense CRF to compare against (no PyTorch one either), so the
 // reference line is our own exact O(N²) mean field (denseCrfBruteForce: same model, same
