@@ -4,6 +4,8 @@
 // step), the time of the gradient allreduce inside it, and PyTorch DistributedDataParallel (Gloo)
 // on the same model as the reference (bench/torch_ddp.py), in alternating order, same machine,
 // same run. Then the allreduce alone of full-width ResNet-18/50/101 gradients between 2 ranks.
+// Every process gets OMP_NUM_THREADS and OPENBLAS_NUM_THREADS = its thread count, as the
+// launcher gives its workers (OpenBLAS's own pool would otherwise spin on the other core).
 //
 //   npm run bench:distributed -- --steps 10 --rounds 2
 //
@@ -47,10 +49,11 @@ const CONFIGS: Config[] = [
 const WORKER = fileURLToPath(new URL('./distributedWorker.js', import.meta.url));
 
 /** Runs `processes` copies of a command as the ranks of one job; resolves with each rank's JSON line. */
-async function runJob(command: string, args: string[], processes: number): Promise<Record<string, unknown>[]> {
+async function runJob(command: string, args: string[], processes: number, threads: number): Promise<Record<string, unknown>[]> {
   const port = await freePort();
   return Promise.all(Array.from({ length: processes }, (_, rank) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // As `wildcat train --nproc` gives its workers (src/cli/launch.ts), for both sides.
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
     if (processes > 1) Object.assign(env, { WORLD_SIZE: String(processes), RANK: String(rank), LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
     else for (const k of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT']) delete env[k];
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: scriptDir() });
@@ -98,14 +101,14 @@ async function main(): Promise<void> {
         log(`round ${r + 1}/${rounds}: ${side} ${c.name} (${c.processes} process${c.processes > 1 ? 'es' : ''} × ${c.threads} thread${c.threads > 1 ? 's' : ''}, batch ${c.batch} each)`);
         const common = ['--batch', String(c.batch), '--threads', String(c.threads), '--warmup', String(warmup), '--steps', String(steps), '--maps', String(maps)];
         if (side === 'ours') {
-          const lines = await runJob(process.execPath, [WORKER, ...common], c.processes);
+          const lines = await runJob(process.execPath, [WORKER, ...common], c.processes, c.threads);
           const acc = ours.get(c.name) ?? { steps: [], allreduce: [], gradientBytes: 0 };
           acc.steps.push(...slowest(lines.map((l) => l.stepSeconds as number[])));
           acc.allreduce.push(...(lines[0]!.allReduceSeconds as number[]));
           acc.gradientBytes = lines[0]!.gradientBytes as number;
           ours.set(c.name, acc);
         } else {
-          const lines = await runJob(python, [join(scriptDir(), 'torch_ddp.py'), ...common], c.processes);
+          const lines = await runJob(python, [join(scriptDir(), 'torch_ddp.py'), ...common], c.processes, c.threads);
           torch.set(c.name, [...(torch.get(c.name) ?? []), ...slowest(lines.map((l) => l.step_seconds as number[]))]);
         }
       }
@@ -147,7 +150,7 @@ async function main(): Promise<void> {
 
   if (!flags.has('no-allreduce')) {
     log('allreduce of full-width ResNet gradients (+ a 20-class, M = 4 WILDCAT head) between 2 ranks');
-    const lines = await runJob(process.execPath, [WORKER, '--allreduce', 'resnet18,resnet50,resnet101', '--warmup', '1', '--steps', '5'], 2);
+    const lines = await runJob(process.execPath, [WORKER, '--allreduce', 'resnet18,resnet50,resnet101', '--warmup', '1', '--steps', '5'], 2, 1);
     const per = lines.map((l) => l.allreduce as Record<string, { bytes: number; seconds: number[] }>);
     for (const model of Object.keys(per[0]!)) {
       const bytes = per[0]![model]!.bytes;
