@@ -26,6 +26,7 @@ const HELP = `usage: node dist/bench/distributed.js [flags]
   --warmup 3                   untimed steps first
   --rounds 2                   rounds (ours and PyTorch alternate, ABBA)
   --maps 1                     M of the WILDCAT transfer layer (the trainer's default)
+  --configs 1x2,2x1,...        only these configurations (default all: 1x2,2x1,2x1-b16,1x1,1x1-b8)
   --no-torch                   skip the PyTorch DDP reference
   --no-allreduce               skip the full-width ResNet allreduce timing
   --python /usr/bin/python3    interpreter with torch`;
@@ -80,12 +81,15 @@ async function main(): Promise<void> {
     return;
   }
   const flags = parseFlags(argv, ['no-torch', 'no-allreduce']);
-  const known = ['steps', 'warmup', 'rounds', 'maps', 'no-torch', 'no-allreduce', 'python'];
+  const known = ['steps', 'warmup', 'rounds', 'maps', 'configs', 'no-torch', 'no-allreduce', 'python'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k}\n${HELP}`);
   const steps = intFlag(flags, 'steps', 10);
   const warmup = intFlag(flags, 'warmup', 3, 0);
   const rounds = intFlag(flags, 'rounds', 2);
   const maps = intFlag(flags, 'maps', 1);
+  const names = flags.get('configs')?.split(',') ?? CONFIGS.map((c) => c.name);
+  for (const n of names) if (!CONFIGS.some((c) => c.name === n)) throw new Error(`--configs: unknown configuration '${n}' (${CONFIGS.map((c) => c.name).join(', ')})`);
+  const configs = CONFIGS.filter((c) => names.includes(c.name));
   const python = flags.get('python') ?? DEFAULT_PYTHON;
   const withTorch = !flags.has('no-torch') && torchAvailable(python);
   if (!flags.has('no-torch') && !withTorch) log(`note: ${python} cannot import torch (apt-get install python3-torch): no PyTorch DDP reference`);
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
   const ours = new Map<string, { steps: number[]; allreduce: number[]; gradientBytes: number }>();
   const torch = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
-    for (const c of CONFIGS) {
+    for (const c of configs) {
       const sides = withTorch ? (r % 2 === 0 ? ['ours', 'torch'] : ['torch', 'ours']) : ['ours'];
       for (const side of sides) {
         log(`round ${r + 1}/${rounds}: ${side} ${c.name} (${c.processes} process${c.processes > 1 ? 'es' : ''} × ${c.threads} thread${c.threads > 1 ? 's' : ''}, batch ${c.batch} each)`);
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
   }
   const ips = new Map<string, number>();
   const torchIps = new Map<string, number>();
-  for (const c of CONFIGS) {
+  for (const c of configs) {
     const o = ours.get(c.name)!;
     const step = median(o.steps);
     const global = c.processes * c.batch;
@@ -136,16 +140,19 @@ async function main(): Promise<void> {
     }
     writeLine(line, run);
   }
-  const eff = (m: Map<string, number>): Record<string, number> => ({
+  const eff = (m: Map<string, number>): Record<string, number> => {
+    const r = (a: string, b: string, k = 1): number[] => (m.has(a) && m.has(b) ? [ratio(m.get(a)!, k * m.get(b)!)] : []);
+    const out: Record<string, number> = {};
     // Same cores, same global batch: 2 processes × 1 thread against 1 process × 2 threads.
-    same_batch_vs_threads: ratio(m.get('2x1')!, m.get('1x2')!),
-    double_batch_vs_threads: ratio(m.get('2x1-b16')!, m.get('1x2')!),
+    for (const v of r('2x1', '1x2')) out.same_batch_vs_threads = v;
+    for (const v of r('2x1-b16', '1x2')) out.double_batch_vs_threads = v;
     // Against perfect scaling of one single-thread process (same per-process batch).
-    vs_linear_b8: ratio(m.get('2x1')!, 2 * m.get('1x1-b8')!),
-    vs_linear_b16: ratio(m.get('2x1-b16')!, 2 * m.get('1x1')!),
-  });
+    for (const v of r('2x1', '1x1-b8', 2)) out.vs_linear_b8 = v;
+    for (const v of r('2x1-b16', '1x1', 2)) out.vs_linear_b16 = v;
+    return out;
+  };
   const scaling: Record<string, unknown> = { bench: 'scaling', ours: eff(ips) };
-  if (torchIps.size === CONFIGS.length) scaling.torch = eff(torchIps);
+  if (torchIps.size === configs.length) scaling.torch = eff(torchIps);
   writeLine(scaling, run);
 
   if (!flags.has('no-allreduce')) {
