@@ -1,6 +1,6 @@
 // Which regions of a class map are the pooling's evidence, for drawing: the k⁺ highest and the
 // k⁻ lowest regions that WILDCAT-family poolings average (DESIGN §1).
-import { resolveWildcat, type WildcatPoolOptions } from '../wsl/wildcatPool.js';
+import { resolveWildcat, type WildcatPoolOptions } from '../wsl/resolveWildcat.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
 
 export interface EvidencePlan {
