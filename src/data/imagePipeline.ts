@@ -33,6 +33,8 @@ export interface ImageLoadOptions {
   params?: AugmentParams;
   /** sharp's resampling kernel. Default 'lanczos3'. */
   kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
+  /** Refuse to decode images with more pixels than this (sharp's `limitInputPixels`; default sharp's own, 16383²). */
+  limitInputPixels?: number;
 }
 
 export interface LoadedImage {
@@ -57,23 +59,32 @@ export interface DecodedImage {
 
 /** Loads, augments, resizes and normalizes one image file. */
 export async function loadImage(path: string, options: ImageLoadOptions): Promise<LoadedImage> {
+  return loadImageBytes(await readImageFile(path), options, path);
+}
+
+/**
+ * {@link loadImage} on an image already in memory (e.g. an upload); `name` is what errors call
+ * it. The same decoding, resizing and normalization as for files, so a picture gives the network
+ * the same input whichever way it arrives.
+ */
+export async function loadImageBytes(bytes: Buffer, options: ImageLoadOptions, name = 'image'): Promise<LoadedImage> {
   const { size } = options;
   if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`loadImage: size must be a positive integer, got ${size}`);
   const mode = options.resize ?? 'stretch';
-  const bytes = await readImageFile(path);
-  const { width: ow, height: oh } = await imageSize(bytes, path);
+  const limitInputPixels = options.limitInputPixels;
+  const { width: ow, height: oh } = await imageSize(bytes, name);
   let params: AugmentParams = options.params ?? { flip: false };
   if (!options.params && options.augment) {
-    if (!options.rng) throw new Error(`loadImage(${path}): 'augment' needs an 'rng' to draw from`);
+    if (!options.rng) throw new Error(`loadImage(${name}): 'augment' needs an 'rng' to draw from`);
     params = sampleAugmentation(options.rng, ow, oh, options.augment);
   }
   const crop = params.crop;
   if (crop && !(crop.left >= 0 && crop.top >= 0 && crop.width >= 1 && crop.height >= 1 &&
     crop.left + crop.width <= ow && crop.top + crop.height <= oh)) {
-    throw new RangeError(`loadImage(${path}): crop ${JSON.stringify(crop)} is outside the ${ow}×${oh} image`);
+    throw new RangeError(`loadImage(${name}): crop ${JSON.stringify(crop)} is outside the ${ow}×${oh} image`);
   }
-  const decoded = await run(path, () => {
-    let img = sharp(bytes, { failOn: 'warning', autoOrient: true });
+  const decoded = await run(name, () => {
+    let img = sharp(bytes, { failOn: 'warning', autoOrient: true, ...(limitInputPixels !== undefined ? { limitInputPixels } : {}) });
     if (crop) img = img.extract(crop);
     const kernel = options.kernel ?? 'lanczos3';
     if (mode === 'stretch') img = img.resize(size, size, { fit: 'fill', kernel });
