@@ -20,3 +20,4 @@ export { loadPicture, pictureDataUri, type EncodeOptions, type Picture } from '.
 export { renderReportHtml, type MetricsRow, type PictureLabel, type ReportCard, type ReportMetrics, type ReportModel, type ReportSection, type ReportTile } from './htmlReport.js';
 export { classColor, classesToShow, renderGalleryCard, type CardInput, type CardMaps, type CardObject, type CardOptions } from './galleryCard.js';
 export { buildRunReport, writeRunReport, type RunReport, type RunReportOptions } from './runReport.js';
+export { judgeSplit, type SplitVerdicts } from './splitVerdicts.js';

@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { noGrad, tensor, tidy } from '../core/index.js';
 import { BatchLoader, type VocDataset } from '../data/index.js';
-import { pointInBox, scaledTolerance } from '../eval/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
 import { openVocSplit } from '../train/datasetSpec.js';
@@ -18,10 +17,10 @@ import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { colormapByName, turbo, type ColormapName } from './colormap.js';
 import { evidenceCounts, evidencePlan } from './evidenceRegions.js';
-import { renderGalleryCard, type CardMaps, type CardObject } from './galleryCard.js';
+import { renderGalleryCard, type CardMaps } from './galleryCard.js';
 import { renderReportHtml, type ReportCard, type ReportModel, type ReportSection } from './htmlReport.js';
-import { imageVerdict, selectGallery, type ImageVerdict } from './imageVerdict.js';
-import { scoreProbabilities } from './scoreProbabilities.js';
+import { selectGallery } from './imageVerdict.js';
+import { judgeSplit } from './splitVerdicts.js';
 import { formatNumber, lineChartSvg } from './svgChart.js';
 import { bestEpochIndex, epochRecords } from './trainingCurves.js';
 import { NEGATIVE_COLOR, POSITIVE_COLOR } from './annotationSvg.js';
@@ -101,28 +100,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
   const metrics = await evaluatePredictions(pred, ds);
 
   // Objects, peak hits and verdicts of every image.
-  const objects: CardObject[][] = [];
-  const hits: boolean[][] = [];
-  const verdicts: ImageVerdict[] = [];
-  const probs: (Float64Array | undefined)[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = await ds.annotation(i);
-    const objs = a.objects.map((ob) => ({ cls: ds.classIndexOf(ob.name), name: ob.name, box: ob.box, difficult: ob.difficult }));
-    objects.push(objs);
-    const W = pred.sizes[2 * i]!;
-    const H = pred.sizes[2 * i + 1]!;
-    const tol = scaledTolerance(W, H);
-    const hit = Array.from({ length: C }, (_, c) => {
-      const x = pred.points[(i * C + c) * 2]!;
-      const y = pred.points[(i * C + c) * 2 + 1]!;
-      return objs.some((ob) => ob.cls === c && pointInBox(x, y, { xmin: ob.box.x0, ymin: ob.box.y0, xmax: ob.box.x1 - 1, ymax: ob.box.y1 - 1 }, tol));
-    });
-    hits.push(hit);
-    const scores = pred.scores.subarray(i * C, (i + 1) * C);
-    const p = scoreProbabilities(scores, config.loss);
-    probs.push(p);
-    verdicts.push(imageVerdict({ scores, probs: p, labels: ds.labels.subarray(i * C, (i + 1) * C), peakHits: hit }));
-  }
+  const { objects, peakHits: hits, verdicts, probs } = await judgeSplit(pred, ds, config.loss);
   const pick = selectGallery(verdicts, ds.ids, o.images ?? 12);
   const chosen = [...pick.best, ...pick.worst];
 
