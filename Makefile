@@ -1,6 +1,6 @@
 # Set-up is part of every entry point: a fresh Debian machine needs only `make demo` or `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libtorch-dev libopenblas0-pthread dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libopenblas0-pthread dataset-fashion-mnist chromium
 ADDON := native/build/Release/wildcat_native.node
 STAMP := node_modules/.package-lock.json
 
@@ -34,8 +34,15 @@ $(ADDON): native/binding.gyp native/libtorch.cjs $(wildcard native/*.cc native/*
 
 native: apt npm $(ADDON)
 
+# The studio page: type-checked for the browser, then bundled (esbuild) into dist next to the
+# server that serves it (dist/src/studio/assets/studio.{js,css}).
+STUDIO_ASSETS := dist/src/studio/assets
+
 build: native
 	./node_modules/.bin/tsc -p .
+	./node_modules/.bin/tsc -p src/studio/page
+	./node_modules/.bin/esbuild src/studio/page/main.ts --bundle --format=esm --platform=browser --target=es2022 \
+	  --legal-comments=none --log-level=warning --outfile=$(STUDIO_ASSETS)/studio.js
 
 test: setup
 	node --test --test-concurrency=1 --test-timeout=600000 $$(find dist/test -name '*.test.js' | sort)
