@@ -25,9 +25,9 @@ export class Tensor {
     return new Tensor(h);
   }
 
-  /** @internal The native handle; throws if disposed. */
+  /** @internal The native handle; throws a TypeError if disposed (as the addon does: src/core/errors.ts). */
   get handle(): Handle {
-    if (this.#disposed) throw new Error(`Tensor${this.#describe()} was used after dispose()`);
+    if (this.#disposed) throw new TypeError(`Tensor${this.#describe()} was used after dispose()`);
     return this.#handle;
   }
 
@@ -87,7 +87,7 @@ export class Tensor {
     native.dispose(this.#handle);
   }
 
-  /** Copies the elements out, row-major; int64 arrives as BigInt64Array. */
+  /** Copies the elements out, row-major; int64 arrives as BigInt64Array, float16 and bfloat16 as Float32Array (exact). */
   toArray(): AnyTypedArray {
     return typedArrayFromBytes(this.dtype, native.toBuffer(this.handle));
   }

@@ -4,7 +4,7 @@ import { checkMaps } from './checks.js';
 import { RegionSelection } from './regionSelection.js';
 import { resolveWildcat, type WildcatPoolOptions } from './resolveWildcat.js';
 
-export { resolveWildcat, type ResolvedWildcat, type WildcatPoolOptions } from './resolveWildcat.js';
+export { resolveWildcat, withWildcatDefaults, WILDCAT_DEFAULTS, type ResolvedWildcat, type WildcatPoolOptions } from './resolveWildcat.js';
 
 /**
  * WILDCAT spatial pooling of class maps x [B, C, H, W] → scores [B, C]:
@@ -16,11 +16,11 @@ export { resolveWildcat, type ResolvedWildcat, type WildcatPoolOptions } from '.
  * the scale), both when a region is in both sets. Ties follow a stable descending sort: among
  * equal values the top set takes the lowest flat indices (h·W + w), the bottom set the highest.
  *
- * @example const s = wildcatPool(maps, { kmax: 0.2, kmin: 0.2, alpha: 0.7 }); // VOC setting
+ * @example const s = wildcatPool(maps); // the defaults: k⁺ = k⁻ = 0.2, α = 0.7 (the paper's VOC setting)
  */
-export function wildcatPool(x: Tensor, opts: WildcatPoolOptions): Tensor {
+export function wildcatPool(x: Tensor, opts: WildcatPoolOptions = {}): Tensor {
   const [b, c, h, w] = checkMaps('wildcatPool', x);
-  const r = resolveWildcat(h * w, opts, x);
+  const r = resolveWildcat(h * w, opts);
   return tidy(() => {
     const sel = new RegionSelection(x.reshape([b, c, h * w]));
     let s = sel.topMean(r.kmax);
@@ -35,10 +35,10 @@ export function wildcatPool(x: Tensor, opts: WildcatPoolOptions): Tensor {
  * lowest to highest (empty last dim when the min term is disabled). For localization and
  * visualization of positive / negative evidence.
  */
-export function wildcatRegions(x: Tensor, opts: WildcatPoolOptions): { top: Tensor; bottom: Tensor } {
+export function wildcatRegions(x: Tensor, opts: WildcatPoolOptions = {}): { top: Tensor; bottom: Tensor } {
   const [b, c, h, w] = checkMaps('wildcatRegions', x);
   const n = h * w;
-  const r = resolveWildcat(n, opts, x, 'wildcatRegions');
+  const r = resolveWildcat(n, opts, 'wildcatRegions()');
   return tidy(() =>
     noGrad(() => {
       const order = x.reshape([b, c, n]).sort(-1, true, true).indices;

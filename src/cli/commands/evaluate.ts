@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
@@ -7,7 +6,7 @@ import { openVocSplit } from '../../train/datasetSpec.js';
 import { predictImages } from '../../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, optStr } from '../args.js';
+import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
 
 export const EVAL_USAGE = `
@@ -20,7 +19,7 @@ enlarged by 18 px at VOC scale) of a trained run on a VOC-layout split, per clas
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } }, EVAL_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
   console.log(metricsTable(m));

@@ -5,8 +5,7 @@ import { loadRun } from '../../train/loadRun.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice } from '../args.js';
-import { availableParallelism } from 'node:os';
+import { parse, str, num, choice, threadsFlag } from '../args.js';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
@@ -18,7 +17,7 @@ class map upsampled to the original image; x, y are 0-based pixel column and row
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' } }, PREDICT_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const { net, config } = loadRun(str(p, 'run'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
   try {
     const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
