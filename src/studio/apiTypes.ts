@@ -19,8 +19,6 @@ export interface StudioInfo {
   pooling: SpatialPooling;
   /** A short name of it, e.g. "wildcat k+=0.2 k-=0.2 a=0.7". */
   poolingText: string;
-  /** The CLI's default settings of each pooling kind, offered when the page switches kind. */
-  poolingDefaults: { wildcat: SpatialPooling; lse: SpatialPooling; generalized: SpatialPooling };
   /** Network input side (every image is resized to inputSize × inputSize). */
   inputSize: number;
   /** Size of the class maps for that input. */

@@ -1,6 +1,7 @@
 // One inference at a time: the network runs on the server's main thread and its libtorch
 // threads, so requests take turns in arrival order; a bounded number may wait, the rest are
 // told when to come back (503 with Retry-After).
+import { expectInteger } from '../core/errors.js';
 import { HttpError } from './httpError.js';
 
 /**
@@ -16,8 +17,7 @@ export class InferenceQueue {
   #meanMs = 100;
 
   constructor(capacity: number) {
-    if (!(Number.isInteger(capacity) && capacity >= 0)) throw new RangeError(`InferenceQueue: capacity must be an integer ≥ 0, got ${capacity}`);
-    this.#capacity = capacity;
+    this.#capacity = expectInteger('the capacity of an InferenceQueue', capacity, { min: 0 });
   }
 
   /** Jobs waiting behind the running one. */

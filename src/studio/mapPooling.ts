@@ -4,8 +4,10 @@
 // semantics as the engine, checked against it on the reference cases (test/studio/mapPooling):
 // k resolution by resolveWildcat / resolveK, the stable-sort tie rule, the halving convention and
 // the exact β limits of log-mean-exp. No tensor import: this file is bundled into the page.
+import { expectNumber, expectOneOf, outOfRange } from '../core/errors.js';
 import { BETA_INFINITE, BETA_ZERO } from '../wsl/betaLimits.js';
-import { resolveWildcat, type WildcatPoolOptions } from '../wsl/resolveWildcat.js';
+import { resolveWildcat } from '../wsl/resolveWildcat.js';
+import { GENERALIZED_DEFAULTS, LSE_DEFAULTS } from '../wsl/softPoolingDefaults.js';
 import type { SpatialPooling } from '../wsl/spatialPooling.js';
 import { evidencePlan } from '../report/evidenceRegions.js';
 
@@ -37,23 +39,20 @@ export function descendingRegions(map: ArrayLike<number>): Int32Array {
   return Int32Array.from(order);
 }
 
-/** The WILDCAT options of a pooling, with the defaults `applySpatialPooling` gives missing fields. */
-function wildcatOptions(p: Extract<SpatialPooling, { kind: 'wildcat' }>): WildcatPoolOptions {
-  return { kmax: p.kmax, kmin: p.kmin ?? 0, alpha: p.alpha ?? 1, halve: p.halve ?? false };
-}
-
 /**
  * The score of one class map (n = h·w values) under a pooling, as `applySpatialPooling` computes
  * it on the engine (wildcatPool, globalMaxPool, globalAvgPool, lsePool, generalizedPool), in
- * float64. Throws the engine's errors for bad options (e.g. kmax ≤ 0).
+ * float64, omitted options taking the engine's defaults (WILDCAT_DEFAULTS, LSE_DEFAULTS,
+ * GENERALIZED_DEFAULTS). Throws the engine's errors for bad options (e.g. kmax ≤ 0).
  * @example poolClassMap(map, { kind: 'wildcat', kmax: 0.2, kmin: 0.2, alpha: 0.7 })
  */
 export function poolClassMap(map: ArrayLike<number>, pooling: SpatialPooling): number {
   const n = map.length;
-  if (n === 0) throw new RangeError('poolClassMap: the map has no regions (h·w = 0)');
+  if (n === 0) throw outOfRange('the class map of poolClassMap()', 'at least one region', 'an empty map');
   switch (pooling.kind) {
     case 'wildcat': {
-      const r = resolveWildcat(n, wildcatOptions(pooling), undefined, 'poolClassMap');
+      const { kind: _, ...opts } = pooling;
+      const r = resolveWildcat(n, opts, 'poolClassMap()');
       const order = descendingRegions(map);
       let s = meanAt(map, order, 0, r.kmax);
       if (r.minTermActive) s += r.alpha * meanAt(map, order, n - r.kmin, r.kmin);
@@ -64,22 +63,22 @@ export function poolClassMap(map: ArrayLike<number>, pooling: SpatialPooling): n
     case 'gap':
       return mean(map);
     case 'lse':
-      return logMeanExp(map, checkBeta('r', pooling.r));
+      return logMeanExp(map, beta('r', pooling.r ?? LSE_DEFAULTS.r));
     case 'generalized': {
-      const alpha = pooling.alpha ?? 1;
-      if (!Number.isFinite(alpha)) throw new TypeError(`poolClassMap: alpha must be a finite number, got ${String(alpha)}`);
-      const pos = 0.5 * logMeanExp(map, checkBeta('betaPos', pooling.betaPos));
-      return alpha === 0 ? pos : pos + (alpha / 2) * logMeanExp(map, checkBeta('betaNeg', pooling.betaNeg));
+      const o = { ...GENERALIZED_DEFAULTS, ...pooling };
+      const alpha = expectNumber('option alpha of poolClassMap()', o.alpha);
+      const pos = 0.5 * logMeanExp(map, beta('betaPos', o.betaPos));
+      return alpha === 0 ? pos : pos + (alpha / 2) * logMeanExp(map, beta('betaNeg', o.betaNeg));
     }
     default:
-      throw new TypeError(`poolClassMap: unknown pooling ${JSON.stringify(pooling)}; expected kind wildcat, max, gap, lse or generalized`);
+      throw expectOneOf('the kind of a spatial pooling', (pooling as { kind?: unknown } | null)?.kind, ['wildcat', 'max', 'gap', 'lse', 'generalized']);
   }
 }
 
 /** Scores of C class maps stored one after the other ([C, n] row-major) → [C]. */
 export function poolClassMaps(maps: ArrayLike<number>, classes: number, pooling: SpatialPooling): Float64Array {
   if (!(Number.isInteger(classes) && classes >= 1) || maps.length % classes !== 0) {
-    throw new RangeError(`poolClassMaps: ${maps.length} values do not split into ${classes} class maps`);
+    throw outOfRange('the maps of poolClassMaps()', `${classes} class maps of equal size`, `${maps.length} values`);
   }
   const n = maps.length / classes;
   const out = new Float64Array(classes);
@@ -98,7 +97,7 @@ export function poolingEvidence(map: ArrayLike<number>, pooling: SpatialPooling)
   const plan = evidencePlan({ pooling, architecture: 'maps' });
   if (!plan.regions) return null;
   const n = map.length;
-  const r = resolveWildcat(n, plan.regions, undefined, 'poolingEvidence');
+  const r = resolveWildcat(n, plan.regions, 'poolingEvidence()');
   const order = descendingRegions(map);
   const kmin = r.minTermActive ? r.kmin : 0;
   return { top: order.slice(0, r.kmax), bottom: order.slice(n - kmin).reverse() };
@@ -116,9 +115,8 @@ function mean(map: ArrayLike<number>): number {
   return s / map.length;
 }
 
-function checkBeta(name: string, v: unknown): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`poolClassMap: ${name} must be a number (±Infinity allowed), got ${String(v)}`);
-  return v;
+function beta(name: string, v: unknown): number {
+  return expectNumber(`option ${name} of poolClassMap()`, v, { infinite: true });
 }
 
 /**

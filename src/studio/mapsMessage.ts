@@ -9,6 +9,8 @@
 //   then         each array's float32 values, little-endian, at its byte `offset` from the start
 //                of the message (a multiple of 4), `length` = product of `shape` values
 
+import { outOfRange } from '../core/errors.js';
+
 /** Media type of a maps message. */
 export const MAPS_MESSAGE_TYPE = 'application/vnd.wildcat.maps';
 const MAGIC = [0x57, 0x43, 0x4d, 0x31]; // "WCM1"
@@ -31,7 +33,7 @@ export function encodeMapsMessage<Meta>(meta: Meta, arrays: Record<string, Shape
   const entries = Object.entries(arrays);
   for (const [name, a] of entries) {
     if (!a.shape.every((d) => Number.isInteger(d) && d >= 0) || size(a.shape) !== a.data.length) {
-      throw new RangeError(`encodeMapsMessage: array '${name}' has ${a.data.length} values for shape [${a.shape.join(', ')}]`);
+      throw outOfRange(`the values of array '${name}' of encodeMapsMessage()`, `${size(a.shape)} values (shape [${a.shape.join(', ')}])`, a.data.length);
     }
   }
   // Offsets depend on the header's length, which depends on the offsets' digits: lay out with

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRun } from '../train/loadRun.js';
-import { describeSpatialPooling, parseSpatialPooling } from '../wsl/spatialPooling.js';
+import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { ImageMapsMeta, StudioInfo, StudioLimits } from './apiTypes.js';
 import { resolveDatasetId } from './datasetIds.js';
 import { parseDatasetQuery, queryDatasetItems } from './datasetQuery.js';
@@ -111,7 +111,6 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     loss: config.loss,
     pooling: config.model.pooling,
     poolingText: describeSpatialPooling(config.model.pooling),
-    poolingDefaults: { wildcat: parseSpatialPooling('wildcat'), lse: parseSpatialPooling('lse'), generalized: parseSpatialPooling('generalized') },
     inputSize: config.imageSize,
     grid: model.grid,
     limits,

@@ -43,5 +43,5 @@ test('a full queue answers 503 with Retry-After, then takes jobs again once drai
   await running;
   assert.deepEqual(await Promise.all(waiting), [1, 2]);
   assert.equal(await q.run(() => 4), 4);
-  assert.throws(() => new InferenceQueue(-1), /capacity must be an integer ≥ 0/);
+  assert.throws(() => new InferenceQueue(-1), /Expected an integer >= 0 for the capacity of an InferenceQueue but received -1/);
 });

@@ -87,7 +87,7 @@ test('float32 maps full of ties: scores within float32 rounding, regions exactly
       const ours = new Float64Array(B * C);
       for (let i = 0; i < B * C; i++) ours[i] = poolClassMap(data.subarray(i * n, (i + 1) * n), p);
       assertClose(ours, expected, { atol: 2e-6, rtol: 2e-6 });
-      const plan = p.kind === 'wildcat' ? { kmax: p.kmax, kmin: p.kmin ?? 0, alpha: p.alpha ?? 1 } : p.kind === 'max' ? { kmax: 1, kmin: 0 } : null;
+      const plan = p.kind === 'wildcat' ? { kmax: p.kmax, kmin: p.kmin, alpha: p.alpha } : p.kind === 'max' ? { kmax: 1, kmin: 0 } : null;
       for (let i = 0; i < B * C; i++) {
         const ev = poolingEvidence(data.subarray(i * n, (i + 1) * n), p);
         if (!plan) {
@@ -123,10 +123,21 @@ function leakFreeOrder(map: number[]): number[] {
 
 test('bad options give the engine\'s errors, naming the option', () => {
   const map = [0, 1, 2, 3];
-  assert.throws(() => poolClassMap(map, { kind: 'wildcat', kmax: 0, kmin: 1 }), /kmax must be > 0/);
-  assert.throws(() => poolClassMap(map, { kind: 'wildcat', kmax: 1, kmin: -1 }), /kmin must be ≥ 0/);
-  assert.throws(() => poolClassMap(map, { kind: 'lse', r: NaN }), /r must be a number/);
-  assert.throws(() => poolClassMap([], { kind: 'gap' }), /no regions/);
-  assert.throws(() => poolClassMaps([1, 2, 3], 2, { kind: 'gap' }), /do not split into 2 class maps/);
-  assert.throws(() => poolClassMap(map, { kind: 'median' } as unknown as SpatialPooling), /unknown pooling/);
+  assert.throws(() => poolClassMap(map, { kind: 'wildcat', kmax: 0, kmin: 1 }), /Expected a number > 0 for option kmax of poolClassMap\(\) but received 0/);
+  assert.throws(() => poolClassMap(map, { kind: 'wildcat', kmax: 1, kmin: -1 }), /Expected a number >= 0 for option kmin of poolClassMap\(\) but received -1/);
+  assert.throws(() => poolClassMap(map, { kind: 'lse', r: NaN }), /for option r of poolClassMap\(\) but received NaN/);
+  assert.throws(() => poolClassMap([], { kind: 'gap' }), /at least one region/);
+  assert.throws(() => poolClassMaps([1, 2, 3], 2, { kind: 'gap' }), /2 class maps of equal size/);
+  assert.throws(() => poolClassMap(map, { kind: 'median' } as unknown as SpatialPooling), /kind of a spatial pooling/);
+});
+
+test('omitted options take the engine\'s defaults', () => {
+  const map = Float32Array.from({ length: 20 }, (_, i) => Math.sin(i * 1.7));
+  leakFree(() => {
+    const x = tensor(map, { shape: [1, 1, 4, 5] });
+    for (const p of [{ kind: 'wildcat' }, { kind: 'wildcat', kmax: 3 }, { kind: 'lse' }, { kind: 'generalized' }, { kind: 'generalized', betaPos: 2 }] as SpatialPooling[]) {
+      assertClose([poolClassMap(map, p)], engine(x, p), { atol: 2e-6 });
+    }
+    x.dispose();
+  });
 });

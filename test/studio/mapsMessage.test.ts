@@ -33,5 +33,5 @@ test('bad messages: clear errors, never a partial result', () => {
   const corrupt = good.slice();
   corrupt[8] = 0x7b + 1;
   assert.throws(() => decodeMapsMessage(corrupt), /header is not JSON/);
-  assert.throws(() => encodeMapsMessage({}, { a: { shape: [2, 2], data: new Float32Array(3) } }), /array 'a' has 3 values for shape \[2, 2\]/);
+  assert.throws(() => encodeMapsMessage({}, { a: { shape: [2, 2], data: new Float32Array(3) } }), /Expected 4 values \(shape \[2, 2\]\) for the values of array 'a' of encodeMapsMessage\(\) but received 3/);
 });

@@ -5,6 +5,8 @@
 import type { StudioInfo } from '../apiTypes.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
 import { resolveK } from '../../wsl/resolveK.js';
+import { withWildcatDefaults } from '../../wsl/resolveWildcat.js';
+import { GENERALIZED_DEFAULTS, LSE_DEFAULTS } from '../../wsl/softPoolingDefaults.js';
 import { h, replaceChildren } from './dom.js';
 
 type Kind = SpatialPooling['kind'];
@@ -31,24 +33,25 @@ const KIND_LABELS: Record<Kind, string> = {
   generalized: 'generalized max+min (TPAMI eq. 8)',
 };
 
-/** The state a pooling description gives, starting from `base` for the fields it does not set. */
-function stateOf(p: SpatialPooling, base: PanelState): PanelState {
-  const s: PanelState = { ...base, kind: p.kind };
-  if (p.kind === 'wildcat') {
-    s.kmax = p.kmax;
-    s.kmaxMode = p.kmax < 1 ? 'fraction' : 'count';
-    s.kmin = p.kmin ?? 0;
-    s.kminMode = s.kmin < 1 ? 'fraction' : 'count';
-    s.alpha = p.alpha ?? 1;
-    s.halve = p.halve ?? false;
-  } else if (p.kind === 'lse') {
-    s.r = p.r;
-  } else if (p.kind === 'generalized') {
-    s.betaPos = p.betaPos;
-    s.betaNeg = p.betaNeg;
-    s.alpha = p.alpha ?? 1;
-  }
-  return s;
+/**
+ * The panel's state for a pooling: its own settings, with the engine's defaults for whatever it
+ * leaves out and for the other kinds (offered when the kind changes).
+ */
+function stateOf(p: SpatialPooling): PanelState {
+  const w = withWildcatDefaults(p.kind === 'wildcat' ? p : {});
+  const g = { ...GENERALIZED_DEFAULTS, ...(p.kind === 'generalized' ? p : {}) };
+  return {
+    kind: p.kind,
+    kmax: w.kmax,
+    kmaxMode: w.kmax < 1 ? 'fraction' : 'count',
+    kmin: w.kmin,
+    kminMode: w.kmin < 1 ? 'fraction' : 'count',
+    alpha: p.kind === 'generalized' ? g.alpha : w.alpha,
+    halve: w.halve,
+    r: p.kind === 'lse' ? p.r ?? LSE_DEFAULTS.r : LSE_DEFAULTS.r,
+    betaPos: g.betaPos,
+    betaNeg: g.betaNeg,
+  };
 }
 
 function poolingOf(s: PanelState): SpatialPooling {
@@ -87,9 +90,7 @@ export class PoolingPanel {
     this.#info = info;
     this.#n = info.grid.h * info.grid.w;
     this.#onChange = onChange;
-    const d = info.poolingDefaults;
-    const base = stateOf(d.generalized, stateOf(d.lse, stateOf(d.wildcat, {} as PanelState)));
-    this.#original = stateOf(info.pooling, base);
+    this.#original = stateOf(info.pooling);
     this.#s = { ...this.#original };
     this.#kind = h('select', { id: 'pooling-kind', onchange: () => this.#set({ kind: this.#kind.value as Kind }) },
       ...(Object.keys(KIND_LABELS) as Kind[]).map((k) => h('option', { value: k }, KIND_LABELS[k])));
