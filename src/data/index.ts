@@ -56,3 +56,11 @@ export { degradeCanvas } from './cameraDegradation.js';
 export { gaussianBlur } from './gaussianBlur.js';
 export { jpegArtefacts, jpegQuantTable } from './jpegArtefacts.js';
 export { valueNoise, type ValueNoiseOptions } from './valueNoise.js';
+export {
+  decodeRleCounts, encodeRleCounts, checkRleCounts, maskToRleCounts, rasterizePolygons, rleToMask,
+} from './cocoMasks.js';
+export {
+  COCO_LIMITS, parseCocoInstances, readCocoInstances,
+  type CocoCategory, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions, type CocoSegmentation,
+} from './cocoInstances.js';
+export { CocoDataset, openCocoDataset } from './cocoDataset.js';

@@ -3,10 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { noGrad, tensor, tidy } from '../core/index.js';
-import { BatchLoader, type VocDataset } from '../data/index.js';
+import { BatchLoader } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
-import { openVocSplit } from '../train/datasetSpec.js';
+import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../train/evaluatePredictions.js';
 import { RunLog } from '../train/runLog.js';
@@ -88,7 +88,7 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
   return r;
 }
 
-async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
+async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
   const C = ds.classNames.length;
   const n = ds.size;
   const pred = await predictImages(net, ds, {
@@ -194,7 +194,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
 }
 
 /** Class and modality maps (and the evidence regions) of some images, as plain arrays. */
-async function galleryMaps(net: WildcatNet, ds: VocDataset, size: number, indices: number[], regions: ReturnType<typeof evidencePlan>['regions']): Promise<Map<number, CardMaps>> {
+async function galleryMaps(net: WildcatNet, ds: AnnotatedDataset, size: number, indices: number[], regions: ReturnType<typeof evidencePlan>['regions']): Promise<Map<number, CardMaps>> {
   const out = new Map<number, CardMaps>();
   if (indices.length === 0) return out;
   const C = net.numClasses;

@@ -1,8 +1,8 @@
 // What went right and wrong on every image of a predicted split: ground-truth objects, whether
 // each class map's peak hit a box of its class, probabilities and the image verdicts. Shared by
 // the report (to pick its gallery) and the studio (to sort and filter the dataset browser).
-import type { VocDataset } from '../data/index.js';
 import { pointInBox, scaledTolerance } from '../eval/index.js';
+import type { AnnotatedDataset } from '../train/datasetSpec.js';
 import type { Predictions } from '../train/predict.js';
 import type { WslLoss } from '../train/wslConfig.js';
 import type { CardObject } from './galleryCard.js';
@@ -23,7 +23,7 @@ export interface SplitVerdicts {
  * Judges every image of `pred` (scores and peaks of `ds`, in the same order) against the
  * dataset's labels and boxes, with the tolerance of the pointwise localization metric.
  */
-export async function judgeSplit(pred: Predictions, ds: VocDataset, loss: WslLoss): Promise<SplitVerdicts> {
+export async function judgeSplit(pred: Predictions, ds: AnnotatedDataset, loss: WslLoss): Promise<SplitVerdicts> {
   const C = ds.classNames.length;
   const n = ds.size;
   if (pred.ids.length !== n || pred.points.length !== n * C * 2) {

@@ -2,9 +2,9 @@
 // `wildcat eval` / `wildcat predict`), judged per image (false positives, false negatives,
 // localization misses), listed in pages; maps are computed per image on demand.
 import { existsSync } from 'node:fs';
-import type { VocDataset } from '../data/index.js';
+import { encodeIndexedPng, vocColormap, VocDataset } from '../data/index.js';
 import { judgeSplit, type SplitVerdicts } from '../report/splitVerdicts.js';
-import { openVocSplit } from '../train/datasetSpec.js';
+import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../train/predict.js';
 import type { DatasetImageDetail, DatasetItem } from './apiTypes.js';
 import type { StudioModel } from './studioModel.js';
@@ -17,7 +17,8 @@ export class StudioDataset {
 
   private constructor(
     readonly spec: string,
-    readonly ds: VocDataset,
+    readonly split: string,
+    readonly ds: AnnotatedDataset,
     private readonly pred: Predictions,
     private readonly judged: SplitVerdicts,
   ) {
@@ -40,8 +41,8 @@ export class StudioDataset {
   }
 
   /**
-   * Opens `split` of the VOC dataset `spec` with the run's classes and predicts it with the
-   * run's network (in the caller's turn: nothing else uses the network meanwhile).
+   * Opens `split` of the VOC or COCO dataset `spec` with the run's classes and predicts it with
+   * the run's network (in the caller's turn: nothing else uses the network meanwhile).
    */
   static async open(model: StudioModel, spec: string, split: string, onProgress?: (done: number, total: number) => void): Promise<StudioDataset> {
     const ds = await openVocSplit(spec, split, model.classNames);
@@ -49,7 +50,7 @@ export class StudioDataset {
       throw new Error(`${spec} (${split}) has ${ds.classNames.length} classes [${ds.classNames.join(', ')}] but the run's network has ${model.net.numClasses}; pass the dataset the run was trained on`);
     }
     const pred = await predictImages(model.net, ds, { size: model.config.imageSize, imageSize: (i) => ds.imageSize(i), onProgress });
-    return new StudioDataset(spec, ds, pred, await judgeSplit(pred, ds, model.config.loss));
+    return new StudioDataset(spec, split, ds, pred, await judgeSplit(pred, ds, model.config.loss));
   }
 
   get size(): number {
@@ -60,10 +61,16 @@ export class StudioDataset {
     return this.ds.imagePath(i);
   }
 
-  /** The ground-truth mask file of image i, or null when the split has none for it. */
-  maskPath(i: number): string | null {
-    const p = this.ds.segmentationPath(i);
-    return existsSync(p) ? p : null;
+  /** Whether image i has a ground-truth mask: a SegmentationClass PNG (VOC), instance masks (COCO). */
+  hasMask(i: number): boolean {
+    return this.ds instanceof VocDataset ? existsSync(this.ds.segmentationPath(i)) : this.ds.instancesOf(i).some((a) => a.segmentation);
+  }
+
+  /** The ground-truth mask of image i as a PNG in VOC's palette (0 background, 1..C, 255 void), or null. */
+  async maskPng(i: number): Promise<Buffer | null> {
+    if (!this.hasMask(i)) return null;
+    const m = await this.ds.segmentation(i);
+    return encodeIndexedPng({ width: m.width, height: m.height, indices: m.data, palette: vocColormap() });
   }
 
   /** Everything known about image i except its maps. */
@@ -79,7 +86,7 @@ export class StudioDataset {
       points: Array.from({ length: C }, (_, c) => [this.pred.points[(i * C + c) * 2]!, this.pred.points[(i * C + c) * 2 + 1]!] as [number, number]),
       peakHits: this.judged.peakHits[i]!,
       objects: this.judged.objects[i]!,
-      hasMask: this.maskPath(i) !== null,
+      hasMask: this.hasMask(i),
     };
   }
 }

@@ -19,7 +19,7 @@ import { encodeMapsMessage, mapsMessageJson, MAPS_MESSAGE_TYPE, type ShapedArray
 import { StudioDataset } from './studioDataset.js';
 import { StudioModel, type ImageMaps } from './studioModel.js';
 import { studioPageHtml } from './studioPage.js';
-import { checkUploadImage, readUploadBody } from './uploadChecks.js';
+import { checkUploadImage, readUploadBody, sniffImageFormat } from './uploadChecks.js';
 
 /** Defaults of `wildcat studio` (README "wildcat studio"), defined once. */
 export const STUDIO_DEFAULTS = {
@@ -114,7 +114,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     inputSize: config.imageSize,
     grid: model.grid,
     limits,
-    dataset: dataset ? { spec: opts.data!, split: dataset.ds.split, images: dataset.size } : null,
+    dataset: dataset ? { spec: opts.data!, split: dataset.split, images: dataset.size } : null,
     capabilities: { segmentation: false },
   };
   const queue = new InferenceQueue(limits.queueCapacity);
@@ -256,11 +256,14 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
       only('GET');
       const i = resolveDatasetId(id, ds.index);
       if (leaf === undefined) return sendJson(res, 200, ds.detail(i));
-      if (leaf === 'image') return sendBytes(res, 'image/jpeg', await readFile(ds.imagePath(i)), method);
+      if (leaf === 'image') {
+        const bytes = await readFile(ds.imagePath(i));
+        return sendBytes(res, `image/${sniffImageFormat(bytes) ?? 'jpeg'}`, bytes, method);
+      }
       if (leaf === 'mask') {
-        const p = ds.maskPath(i);
-        if (!p) throw new HttpError(404, `image '${ds.ds.ids[i]}' has no ground-truth mask in this dataset`);
-        return sendBytes(res, 'image/png', await readFile(p), method);
+        const png = await ds.maskPng(i);
+        if (!png) throw new HttpError(404, `image '${ds.ds.ids[i]}' has no ground-truth mask in this dataset`);
+        return sendBytes(res, 'image/png', png, method);
       }
       if (leaf === 'maps') {
         const t0 = performance.now();

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
-import { SGD, CosineAnnealingLR, LinearWarmup, type LrSchedule } from '../optim/index.js';
-import { BatchLoader, type Batch, type LabeledImageList } from '../data/index.js';
+import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
+import { BatchLoader, Rng, mixSeed, type Batch, type LabeledImageList } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -20,7 +20,7 @@ import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
-import type { WslTrainConfig } from './wslConfig.js';
+import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 
 /** Files of a run folder. */
 export const RUN_FILES = {
@@ -74,6 +74,8 @@ export interface TrainStepInfo {
   loss: number;
   /** Optimizer steps taken by this trainWsl call (a resumed run counts from 0 again). */
   steps: number;
+  /** Side in pixels of the step's images (varies with multi-scale training). */
+  size: number;
 }
 
 export interface TrainWslResult {
@@ -105,7 +107,7 @@ export function checkRunFolder(out: string, resume: boolean): void {
 function readRunConfig(out: string): WslTrainConfig {
   const path = join(out, RUN_FILES.config);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as WslTrainConfig;
+    return completeWslConfig(JSON.parse(readFileSync(path, 'utf8')) as WslTrainConfig);
   } catch (e) {
     throw new Error(`${path}: cannot read the run's config (${(e as Error).message})`);
   }
@@ -279,7 +281,7 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
   const { config } = run;
   const epoch = position.epoch;
   const nb = loader.numBatches;
-  net.train();
+  setTrainingMode(net, config);
   const order = loader.order(epoch);
   const batchIndices = (b: number): Int32Array => order.subarray(b * config.batchSize, Math.min(order.length, (b + 1) * config.batchSize));
   let pending: Promise<Batch> | null = position.batch < nb ? loader.loadBatch(epoch, position.batch, batchIndices(position.batch)) : null;
@@ -292,12 +294,12 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
     pending?.catch(() => undefined);
     const lrs = s.schedule.apply(optimizer, epoch + b / nb);
     const stepStart = Date.now();
-    const loss = trainStep(net, optimizer, s.lossFn, batch, config.imageSize);
+    const loss = trainStep(net, optimizer, s.lossFn, batch);
     clock.trainSeconds += (Date.now() - stepStart) / 1000;
     if (!Number.isFinite(loss)) {
       run.log.write('nonfinite_loss', { epoch, batch: b, loss: String(loss), lr: lrs });
       throw new NonFiniteLossError(
-        `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} (lr ${lrs[1]!.toPrecision(3)}); the weights were not updated with it. ` +
+        `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} (lr ${headLr(lrs).toPrecision(3)}); the weights were not updated with it. ` +
           `${existsSync(run.lastPath) ? `${run.lastPath} holds the last good state. ` : ''}Lower --lr (now ${config.lr}) and train again.`,
       );
     }
@@ -311,9 +313,9 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
       label: `epoch ${epoch + 1}/${config.epochs}`,
       done: b + 1,
       total: nb,
-      figures: { loss: position.lossSum / position.lossCount, 'img/s': images / ((Date.now() - epochStart) / 1000), lr: lrs[1]! },
+      figures: { loss: position.lossSum / position.lossCount, 'img/s': images / ((Date.now() - epochStart) / 1000), lr: headLr(lrs) },
     });
-    opts.onStep?.({ epoch, batch: b, batches: nb, loss, steps: clock.steps });
+    opts.onStep?.({ epoch, batch: b, batches: nb, loss, steps: clock.steps, size: batch.size });
     if (opts.signal?.aborted) {
       // On the epoch's last step, stop after its validation and checkpoint: stopping here would
       // skip them for good.
@@ -383,20 +385,56 @@ function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrup
  * pre-trained backbone at lr × backboneLrScale and the new layers at lr.
  */
 export function wslOptimizer(net: WildcatNet, config: WslTrainConfig): SGD {
+  const head = { params: net.headParameters(), lr: config.lr };
+  if (config.freezeBackbone) {
+    freezeBackbone(net);
+    // One group: the backbone is not the optimizer's (no update, no weight decay, no momentum state).
+    return new SGD([head], { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
+  }
   return new SGD(
-    [{ params: net.backboneParameters(), lr: config.lr * config.backboneLrScale }, { params: net.headParameters(), lr: config.lr }],
+    [{ params: net.backboneParameters(), lr: config.lr * config.backboneLrScale }, head],
     { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay },
   );
 }
 
 /**
+ * Frozen-backbone transfer (Oquab et al. CVPR 2015 §4): no gradient is computed for the backbone's
+ * parameters, so its forward pass records no graph and the backward pass stops at the transfer
+ * layer. Pair it with {@link setTrainingMode} so BatchNorm keeps its running statistics too.
+ */
+export function freezeBackbone(net: WildcatNet): void {
+  for (const p of net.backboneParameters()) p.requiresGrad = false;
+}
+
+/** Training mode for the steps: the whole network, except a frozen backbone, which stays in eval mode (BatchNorm statistics untouched). */
+export function setTrainingMode(net: WildcatNet, config: Pick<WslTrainConfig, 'freezeBackbone'>): void {
+  net.train();
+  if (config.freezeBackbone) net.backbone.eval();
+}
+
+/**
+ * The side of batch `batch` of epoch `epoch` under multi-scale training (Oquab et al. CVPR 2015 §4:
+ * "each training mini-batch … is resized by a scale factor s uniformly sampled between 0.7 and
+ * 1.4"): round(imageSize · s), s drawn from a generator seeded by (seed, epoch, batch), so a resumed
+ * run sees the same sizes; at least 32 px. Without train scales, imageSize.
+ */
+export function trainBatchSize(config: Pick<WslTrainConfig, 'imageSize' | 'trainScales' | 'seed'>, epoch: number, batch: number): number {
+  if (!config.trainScales) return config.imageSize;
+  const [lo, hi] = config.trainScales;
+  const s = new Rng(mixSeed(config.seed, 'train-scale', epoch, batch)).uniform(lo, hi);
+  return Math.max(32, Math.round(config.imageSize * s));
+}
+
+/**
  * The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches:
- * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run.
+ * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run
+ * (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
  */
 export function wslSchedule(config: WslTrainConfig): LrSchedule {
-  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // 'constant': a step schedule whose factor never changes (the WILDCAT code keeps its lr).
+  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
   // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
+  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: after }) : after;
 }
 
 /** The training batches of a run: seeded order per epoch, its augmentation, a partial last batch dropped. */
@@ -408,7 +446,13 @@ function wslLoader(run: OpenedRun): BatchLoader {
     seed: config.seed,
     dropLast: train.ids.length > config.batchSize,
     augment: { flip: config.flip, ...(config.scaleJitter ? { scaleJitter: config.scaleJitter } : {}) },
+    ...(config.trainScales ? { sizeOf: (epoch: number, batch: number) => trainBatchSize(config, epoch, batch) } : {}),
   });
+}
+
+/** The new layers' rate: the optimizer's last group (the only one with a frozen backbone). */
+function headLr(lrs: readonly number[]): number {
+  return lrs[lrs.length - 1]!;
 }
 
 /** A loss over pooled scores [B, C] and the batch's labels. */
@@ -428,8 +472,8 @@ export function wslLoss(kind: WslTrainConfig['loss']): LossFn {
   }
 }
 
-/** One SGD step; returns the loss value (the step is skipped when it is not finite). */
-export function trainStep(net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size: number): number {
+/** One SGD step on a batch of side `size` (default: the batch's own); returns the loss value (the step is skipped when it is not finite). */
+export function trainStep(net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size = batch.size): number {
   return tidy(() => {
     const x = tensor(batch.images, { shape: [batch.batchSize, 3, size, size] });
     return stepIfFinite(lossFn(net.forward(x), batch), optimizer);

@@ -18,7 +18,8 @@ in the browser from the maps; with --data, browse a split sorted and filtered by
 positives, false negatives and localization misses. Stop it with Ctrl-C.
 
   --run RUN            run folder (from \`wildcat train\`)
-  --data voc:DIR       a VOC dataset to browse (predicted once at start-up)
+  --data SPEC          a dataset to browse, voc:DIR or coco:INSTANCES.json,IMAGES_DIR
+                       (predicted once at start-up)
   --split NAME         its split (default ${STUDIO_DEFAULTS.split})
   --port N             default ${STUDIO_DEFAULTS.port}; 0 picks a free port
   --host H             default ${STUDIO_DEFAULTS.host} (this machine only); another address
