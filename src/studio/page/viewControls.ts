@@ -2,10 +2,14 @@
 import type { ColormapName } from '../../report/colormap.js';
 import { h } from './dom.js';
 
+/** How the picture is drawn, as the view panel sets it. */
 export interface ViewOptions {
+  /** Heatmap opacity in [0, 1]. */
   opacity: number;
   colormap: ColormapName;
+  /** Colour scale: the class map's own range, or the range of all class maps of the image. */
   normalize: 'map' | 'image';
+  /** Draw the pooling's k⁺ / k⁻ regions, the class's ground-truth boxes, the map's peak, the ground-truth mask. */
   regions: boolean;
   boxes: boolean;
   peak: boolean;

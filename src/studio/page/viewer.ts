@@ -7,25 +7,17 @@ import { poolingEvidence } from '../mapPooling.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
 import { annotationSvg, type DrawBox } from '../../report/annotationSvg.js';
 import { classColor } from '../../report/classColor.js';
-import { colormapByName, type ColormapName } from '../../report/colormap.js';
+import { colormapByName } from '../../report/colormap.js';
 import { mapRange, overlayHeatmap } from '../../report/heatmapOverlay.js';
 import { resizeBilinear } from '../../report/resizeBilinear.js';
 import type { PageMaps } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import type { ViewOptions } from './viewControls.js';
 
-/** How the picture is drawn. */
-export interface ViewSettings {
+/** How the picture is drawn: the view options, the class shown and the pooling whose regions are drawn. */
+export interface ViewSettings extends ViewOptions {
   cls: number;
   pooling: SpatialPooling;
-  /** Heatmap opacity in [0, 1]. */
-  opacity: number;
-  colormap: ColormapName;
-  /** Colour scale: the class map's own range, or the range of all class maps of the image. */
-  normalize: 'map' | 'image';
-  regions: boolean;
-  boxes: boolean;
-  peak: boolean;
-  mask: boolean;
 }
 
 /** What is on show. */
