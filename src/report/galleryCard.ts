@@ -1,5 +1,6 @@
 // One gallery card: an image with its ground truth, the heatmaps of its top classes with the
 // pooling's evidence and the predicted peak, and the per-modality maps of its top class.
+import type { PixelBox } from '../data/box.js';
 import { annotationSvg, type DrawBox } from './annotationSvg.js';
 import { classColor } from './classColor.js';
 import { turbo, type Colormap } from './colormap.js';
@@ -17,7 +18,7 @@ export interface CardObject {
   /** Class index, or -1 for a name outside the class list. */
   cls: number;
   name: string;
-  box: { x0: number; y0: number; x1: number; y1: number };
+  box: PixelBox;
   difficult: boolean;
 }
 
@@ -73,7 +74,6 @@ export interface CardOptions {
   format?: 'jpeg' | 'png';
   classWise?: 'mean' | 'max';
 }
-
 
 /** The classes a card shows: present ones by score (at most maxClasses), then the top false positive; the top-scoring class when neither exists. */
 export function classesToShow(input: Pick<CardInput, 'scores' | 'verdict'>, maxClasses: number): { cls: number; role: 'present' | 'false positive' | 'top' }[] {

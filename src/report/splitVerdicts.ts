@@ -1,6 +1,6 @@
 // What went right and wrong on every image of a predicted split: ground-truth objects, whether
-// each class map's peak hit a box of its class, probabilities and the image verdicts. Shared by
-// the report (to pick its gallery) and the studio (to sort and filter the dataset browser).
+// each class map's peak hit a box of its class, probabilities and the image verdicts. Picks the
+// report's gallery; anything that sorts or filters images by outcome can share it.
 import { pointInBox, scaledTolerance } from '../eval/index.js';
 import type { AnnotatedDataset } from '../train/datasetSpec.js';
 import type { Predictions } from '../train/predict.js';
@@ -21,7 +21,8 @@ export interface SplitVerdicts {
 
 /**
  * Judges every image of `pred` (scores and peaks of `ds`, in the same order) against the
- * dataset's labels and boxes, with the tolerance of the pointwise localization metric.
+ * dataset's labels and boxes, with the hit test and tolerance of the pointwise localization
+ * metric (pointInBox, scaledTolerance), so a gallery "hit" is a metric hit.
  */
 export async function judgeSplit(pred: Predictions, ds: AnnotatedDataset, loss: WslLoss): Promise<SplitVerdicts> {
   const C = ds.classNames.length;
@@ -37,7 +38,7 @@ export async function judgeSplit(pred: Predictions, ds: AnnotatedDataset, loss: 
     const hit = Array.from({ length: C }, (_, c) => {
       const x = pred.points[(i * C + c) * 2]!;
       const y = pred.points[(i * C + c) * 2 + 1]!;
-      return objs.some((ob) => ob.cls === c && pointInBox(x, y, { xmin: ob.box.x0, ymin: ob.box.y0, xmax: ob.box.x1 - 1, ymax: ob.box.y1 - 1 }, tol));
+      return objs.some((ob) => ob.cls === c && pointInBox(x, y, ob.box, tol));
     });
     const scores = pred.scores.subarray(i * C, (i + 1) * C);
     const p = scoreProbabilities(scores, loss);
