@@ -13,6 +13,7 @@ export class InferenceQueue {
   readonly #capacity: number;
   #waiting: Array<() => void> = [];
   #running = false;
+  #idle: Array<() => void> = [];
   /** Moving average of job durations, ms (for Retry-After). */
   #meanMs = 100;
 
@@ -46,7 +47,15 @@ export class InferenceQueue {
       this.#meanMs = 0.8 * this.#meanMs + 0.2 * (performance.now() - t0);
       const next = this.#waiting.shift();
       if (next) next();
-      else this.#running = false;
+      else {
+        this.#running = false;
+        for (const done of this.#idle.splice(0)) done();
+      }
     }
+  }
+
+  /** Resolves once no job runs or waits (whatever the capacity): before releasing what jobs use. */
+  drained(): Promise<void> {
+    return this.#running ? new Promise((resolve) => this.#idle.push(resolve)) : Promise.resolve();
   }
 }

@@ -156,8 +156,8 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
         server.close(() => res());
         server.closeAllConnections();
       });
-      // Let a running inference finish before the network goes away.
-      await queue.run(() => undefined).catch(() => undefined);
+      // Let the running and waiting inferences finish before the network goes away.
+      await queue.drained();
       model!.dispose();
     },
   };

@@ -39,9 +39,16 @@ test('a full queue answers 503 with Retry-After, then takes jobs again once drai
     assert.ok(Number(e.headers['Retry-After']) >= 1);
     return true;
   });
+  let drained = false;
+  const idle = q.drained().then(() => (drained = true));
+  await Promise.resolve();
+  assert.equal(drained, false, 'not drained while jobs run or wait');
   release();
   await running;
   assert.deepEqual(await Promise.all(waiting), [1, 2]);
+  await idle;
+  assert.equal(drained, true);
+  await q.drained();
   assert.equal(await q.run(() => 4), 4);
   assert.throws(() => new InferenceQueue(-1), /Expected an integer >= 0 for the capacity of an InferenceQueue but received -1/);
 });
