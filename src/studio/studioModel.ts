@@ -45,12 +45,13 @@ export class StudioModel {
 
   /**
    * Maps of an uploaded image. Decoding errors (truncated, corrupt) are the client's: 415 with
-   * sharp's reason. `maxPixels` is passed to the decoder as a last guard (the header was checked).
+   * the decoder's reason. `maxPixels` is the decoder's pixel limit, a last guard (the header was
+   * checked already).
    */
   async mapsOfUpload(bytes: Buffer, maxPixels: number): Promise<ImageMaps> {
     let img: LoadedImage;
     try {
-      img = await loadImageBytes(bytes, { size: this.config.imageSize, limitInputPixels: maxPixels }, 'upload');
+      img = await loadImageBytes(bytes, { size: this.config.imageSize, limits: { imagePixels: maxPixels } }, 'upload');
     } catch (e) {
       throw new HttpError(415, (e as Error).message);
     }
