@@ -18,7 +18,7 @@ let dir: string;
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'wildcat-badinput-'));
   data = await writeTinyScenes(join(root, 'scenes'));
-  dir = data.slice('voc:'.length);
+  dir = join(data.slice('voc:'.length), 'VOC2007');
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
