@@ -3,7 +3,7 @@
 import { tensor, noGrad, tidy } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
-import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
+import { BatchLoader, describeBadImages, findBadImages, readImageSize, type LabeledImageList } from '../data/index.js';
 
 export interface Predictions {
   ids: string[];
@@ -87,4 +87,13 @@ export async function predictImages(net: WildcatNet, list: LabeledImageList, opt
     if (wasTraining) net.train();
   }
   return { ids: [...list.ids], classNames: list.classNames, scores, points, sizes };
+}
+
+/**
+ * Decodes every image of `list` once, before inference, and throws naming the damaged files: a
+ * bad image is reported before a whole split has been inferred, not after.
+ */
+export async function requireDecodableImages(list: LabeledImageList, what: string): Promise<void> {
+  const bad = await findBadImages(list);
+  if (bad.length > 0) throw new Error(describeBadImages(bad, what, 'Nothing was inferred. Replace or remove these files (or take them out of the split) and run again.'));
 }

@@ -42,6 +42,12 @@ export interface WslTrainConfig {
    */
   freezeBackbone: boolean;
   /**
+   * What a damaged image file does (every image is decoded once in a quick pass before the first
+   * step): 'fail' stops before training, naming the files; 'skip' trains without them and lists
+   * them in the run log and summary.json.
+   */
+  onBadImage: BadImagePolicy;
+  /**
    * Multi-scale training (Oquab et al. §4): each batch is resized to round(imageSize · s) with s
    * drawn uniformly in [min, max] per batch (seeded, so resumable); null = imageSize always.
    */
@@ -71,6 +77,9 @@ export interface WslTrainConfig {
  * M = 1; WILDCAT_DEFAULTS: k⁺ = k⁻ = 0.2, α = 0.7); SGD momentum 0.9, weight decay 1e-4, new
  * layers at 10× the backbone's rate, warm-up then cosine decay, over 8 epochs; every core.
  */
+/** See {@link WslTrainConfig.onBadImage}. */
+export type BadImagePolicy = 'fail' | 'skip';
+
 export function defaultWslConfig(numClasses = 0): WslTrainConfig {
   return {
     data: '',
@@ -97,6 +106,7 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     warmupEpochs: 0.5,
     lrSchedule: 'cosine',
     freezeBackbone: false,
+    onBadImage: 'fail',
     trainScales: null,
     testScales: null,
     preset: null,
@@ -118,6 +128,7 @@ export function completeWslConfig(config: WslTrainConfig): WslTrainConfig {
     ...config,
     lrSchedule: config.lrSchedule ?? d.lrSchedule,
     freezeBackbone: config.freezeBackbone ?? d.freezeBackbone,
+    onBadImage: config.onBadImage ?? d.onBadImage,
     trainScales: config.trainScales ?? d.trainScales,
     testScales: config.testScales ?? d.testScales,
     preset: config.preset ?? d.preset,

@@ -3,7 +3,7 @@ import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
-import { predictImages } from '../../train/predict.js';
+import { predictImages, requireDecodableImages } from '../../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
 import { Progress } from '../../train/progress.js';
 import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
@@ -33,6 +33,7 @@ export async function evaluateRun(run: string, data: string, split: string, whic
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
+    await requireDecodableImages(ds, `${data} (${split})`);
     const progress = new Progress();
     const pred = await predictImages(net, ds, {
       size: config.imageSize,

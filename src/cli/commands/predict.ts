@@ -4,7 +4,7 @@ import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openDataset } from '../../train/datasetSpec.js';
-import { predictImages, type Predictions } from '../../train/predict.js';
+import { predictImages, requireDecodableImages, type Predictions } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
@@ -54,6 +54,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
     const whole = await openDataset(str(p, 'data'), split, config.classNames);
     const [start, end] = shard ? shardRange(whole.ids.length, shard.shard, shard.shards, PREDICT_BATCH) : [0, whole.ids.length];
     const list = shard ? sliceImageList(whole, start, end) : whole;
+    await requireDecodableImages(list, `${str(p, 'data')} (${split})`);
     // Under --nproc, the first worker alone draws the progress line.
     const progress = new Progress({ enabled: (launchEnvFrom()?.localRank ?? 0) === 0 });
     const pred: Predictions = list.ids.length === 0
@@ -83,22 +84,34 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
 }
 
-/** Writes the two CSV files of a prediction folder (atomically). */
+/** Writes the two CSV files of a prediction folder (atomically), RFC 4180 quoted. */
 export function writePredictions(out: string, pred: Predictions): void {
   const C = pred.classNames.length;
-  const cls = ['image_id,' + pred.classNames.join(',')];
-  const loc = ['image_id,class,x,y,score'];
+  const line = (fields: string[]): string => fields.join(',');
+  const cls = [line(['image_id', ...pred.classNames.map(csvText)])];
+  const loc = [line(['image_id', 'class', 'x', 'y', 'score'])];
   for (let i = 0; i < pred.ids.length; i++) {
-    const row = [pred.ids[i]!];
+    const id = csvText(pred.ids[i]!);
+    const row = [id];
     for (let c = 0; c < C; c++) {
       const s = pred.scores[i * C + c]!;
       row.push(fmt(s));
-      if (pred.points.length > 0) loc.push(`${pred.ids[i]},${pred.classNames[c]},${pred.points[(i * C + c) * 2]},${pred.points[(i * C + c) * 2 + 1]},${fmt(s)}`);
+      if (pred.points.length > 0) loc.push(line([id, csvText(pred.classNames[c]!), String(pred.points[(i * C + c) * 2]), String(pred.points[(i * C + c) * 2 + 1]), fmt(s)]));
     }
-    cls.push(row.join(','));
+    cls.push(line(row));
   }
   writeFileAtomic(join(out, 'classification.csv'), cls.join('\n') + '\n');
   writeFileAtomic(join(out, 'localization.csv'), loc.join('\n') + '\n');
+}
+
+/**
+ * One text field of a CSV file: quoted per RFC 4180 when it holds a comma, quote or line break,
+ * and prefixed with an apostrophe when it starts like a spreadsheet formula (=, +, -, @, tab,
+ * carriage return), so an image id such as '=HYPERLINK(...)' stays text (OWASP's CSV injection advice).
+ */
+export function csvText(s: string): string {
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function fmt(v: number): string {

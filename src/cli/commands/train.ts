@@ -67,6 +67,9 @@ Training
   --lr-schedule S        cosine | constant (default ${D.lrSchedule})
   --freeze-backbone      only the new layers learn: no backbone gradients, BatchNorm in eval mode
   --no-freeze-backbone   fine-tune the backbone even when the preset freezes it
+  --on-bad-image P       fail|skip: every image is decoded once before training; a damaged file
+                         stops the run there (fail, default) or is left out and listed in the
+                         run log and summary.json (skip)
   --train-scales A,B     multi-scale training: each batch resized by s uniform in [A,B] (e.g. 0.7,1.4)
   --test-scales LIST     test scales recorded for evaluation (e.g. 0.5,0.7,1,1.4,2,2.8)
   --no-flip              no random horizontal flips
@@ -86,7 +89,7 @@ export const MODEL_OPTIONS = {
   'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
   seed: { type: 'string' }, threads: { type: 'string' },
-  preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' },
+  preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' }, 'on-bad-image': { type: 'string' },
   'train-scales': { type: 'string' }, 'test-scales': { type: 'string' },
 } as const;
 
@@ -136,6 +139,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     warmupEpochs: num(p, 'warmup', c.warmupEpochs, { min: 0 }),
     lrSchedule: choice(p, 'lr-schedule', ['cosine', 'constant'] as const, c.lrSchedule),
     freezeBackbone: flag(p, 'freeze-backbone') ? true : flag(p, 'no-freeze-backbone') ? false : c.freezeBackbone,
+    onBadImage: choice(p, 'on-bad-image', ['fail', 'skip'] as const, c.onBadImage),
     trainScales: scaleRange(p, 'train-scales') ?? c.trainScales,
     testScales: scaleList(p, 'test-scales') ?? c.testScales,
     flip: flag(p, 'no-flip') ? false : c.flip,
