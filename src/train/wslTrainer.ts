@@ -20,7 +20,7 @@ import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
-import type { WslTrainConfig } from './wslConfig.js';
+import { autoEpochs, type WslTrainConfig } from './wslConfig.js';
 
 /** Files of a run folder. */
 export const RUN_FILES = {
@@ -187,6 +187,8 @@ async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise
     throw new Error(`the model has ${config.model.numClasses} classes but ${config.data} has ${classNames.length} (${classNames.join(', ')})`);
   }
   config = { ...config, classNames };
+  // Auto epochs are resolved here, where the training set's size is known, and saved resolved.
+  if (config.epochs === 0) config = { ...config, epochs: autoEpochs(train.ids.length, config.batchSize) };
   if (config.loss === 'softmax' && !train.classIndex) {
     throw new Error(`--loss softmax needs multi-class data (one label per image); ${config.data} ${config.trainSplit} is multi-label: use --loss logistic or ap`);
   }
@@ -391,12 +393,18 @@ export function wslOptimizer(net: WildcatNet, config: WslTrainConfig): SGD {
 
 /**
  * The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches:
- * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run.
+ * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay that reaches 0
+ * at the end of the last epoch.
  */
 export function wslSchedule(config: WslTrainConfig): LrSchedule {
-  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  const warmup = config.warmupEpochs;
+  if (!(warmup >= 0 && warmup < config.epochs)) {
+    throw new RangeError(`the warm-up (${warmup} epochs) must be >= 0 and shorter than the run (${config.epochs} epochs); lower --warmup`);
+  }
+  // The cosine starts after the warm-up at its own step 0, so it spans the epochs that remain.
+  const cosine = new CosineAnnealingLR({ tMax: config.epochs - warmup, etaMin: 0 });
   // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
+  return warmup > 0 ? new LinearWarmup({ steps: warmup, startFactor: 0.1, then: cosine }) : cosine;
 }
 
 /** The training batches of a run: seeded order per epoch, its augmentation, a partial last batch dropped. */
