@@ -45,8 +45,32 @@ export interface NativeAddon {
   memory(): { tensors: number; bytes: number };
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
-  samePointer(a: Handle, b: Handle): boolean;
+  /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
+  listOps(): [string, string][];
   distributed: DistributedNative;
+  /** Dense CRF mean field (native/denseCrf.cc); src/segment/denseCrf.ts checks the inputs first. */
+  denseCrf(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): DenseCrfNativeResult;
+  /** denseCrf on libuv's thread pool. */
+  denseCrfAsync(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): Promise<DenseCrfNativeResult>;
+}
+
+/** The dense CRF's parameters as the addon takes them: absolute σs (pixels, intensity units). */
+export interface DenseCrfNativeParams {
+  iterations: number;
+  gaussianSxy: number;
+  gaussianWeight: number;
+  bilateralSxy: number;
+  bilateralSrgb: number;
+  bilateralWeight: number;
+  minProbability: number;
+  energy: boolean;
+}
+
+/** The dense CRF's result as the addon returns it. */
+export interface DenseCrfNativeResult {
+  probabilities: Float32Array;
+  labels: Uint8Array | Uint16Array;
+  energy: Float64Array | null;
 }
 
 const APT_PACKAGES = 'libtorch-dev libopenblas0-pthread libgloo-dev';

@@ -6,7 +6,7 @@
  */
 export { Rng, mixSeed } from './random.js';
 export {
-  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_TITLES, loadFashionMnist, parseIdx, readIdxFile,
+  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist, parseIdx, readIdxFile,
   type FashionMnistOptions, type FashionMnistSplit, type GrayItemSet, type IdxArray,
 } from './fashionMnist.js';
 export { fromVocBndbox, maskBox, toVocBndbox, type PixelBox, type VocBndbox } from './box.js';
@@ -33,7 +33,8 @@ export {
   type SegmentationMask, type VocDatasetOptions, type VocTask,
 } from './vocDataset.js';
 export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
-export { labelRow, type LabeledImageList } from './imageList.js';
+export type { LabeledImageList } from './imageList.js';
+export { shardRange, sliceImageList } from './imageListShard.js';
 export {
   flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
   type AugmentOptions, type AugmentParams, type CropRegion,
@@ -56,3 +57,11 @@ export { degradeCanvas } from './cameraDegradation.js';
 export { gaussianBlur } from './gaussianBlur.js';
 export { jpegArtefacts, jpegQuantTable } from './jpegArtefacts.js';
 export { valueNoise, type ValueNoiseOptions } from './valueNoise.js';
+export {
+  decodeRleCounts, encodeRleCounts, checkRleCounts, maskToRleCounts, rasterizePolygons, rleToMask,
+} from './cocoMasks.js';
+export {
+  COCO_LIMITS, parseCocoInstances, readCocoInstances,
+  type CocoCategory, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions, type CocoSegmentation,
+} from './cocoInstances.js';
+export { CocoDataset, openCocoDataset } from './cocoDataset.js';

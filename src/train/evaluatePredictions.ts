@@ -1,7 +1,8 @@
 // Scores predictions of a WSL network against a VOC-layout split: classification AP (image
-// labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes).
+// labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes). COCO
+// splits score alike (crowd regions count as difficult boxes).
 import { meanAveragePrecision, pointwiseLocalizationAP, type AnnotatedImage, type PointPrediction } from '../eval/index.js';
-import type { VocDataset } from '../data/index.js';
+import type { AnnotatedDataset } from './datasetSpec.js';
 import type { Predictions } from './predict.js';
 
 export interface WslMetrics {
@@ -25,8 +26,8 @@ export function classificationMetrics(pred: Predictions, labels: Int8Array): { m
   return { mAP: r10.mean, mAP07: r07.mean, perClassAP: r10.perClass };
 }
 
-/** Ground-truth boxes of a VOC split as the localization metric wants them (0-based inclusive pixels, like the predicted points). */
-export async function annotatedImages(ds: VocDataset): Promise<AnnotatedImage[]> {
+/** Ground-truth boxes of a split as the localization metric wants them: class indices and the dataset's PixelBoxes. */
+export async function annotatedImages(ds: AnnotatedDataset): Promise<AnnotatedImage[]> {
   const anns = await ds.annotations();
   return anns.map((a, i) => ({
     id: ds.ids[i]!,
@@ -34,12 +35,12 @@ export async function annotatedImages(ds: VocDataset): Promise<AnnotatedImage[]>
     height: a.height,
     boxes: a.objects
       .filter((o) => ds.classIndexOf(o.name) >= 0)
-      .map((o) => ({ cls: ds.classIndexOf(o.name), xmin: o.box.x0, ymin: o.box.y0, xmax: o.box.x1 - 1, ymax: o.box.y1 - 1, difficult: o.difficult })),
+      .map((o) => ({ cls: ds.classIndexOf(o.name), ...o.box, difficult: o.difficult })),
   }));
 }
 
 /** Full evaluation: classification mAP and pointwise localization mAP. */
-export async function evaluatePredictions(pred: Predictions, ds: VocDataset): Promise<WslMetrics> {
+export async function evaluatePredictions(pred: Predictions, ds: AnnotatedDataset): Promise<WslMetrics> {
   const C = pred.classNames.length;
   const cls = classificationMetrics(pred, ds.labels);
   let locMAP = NaN;
