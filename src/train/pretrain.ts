@@ -42,13 +42,13 @@ export interface PretrainConfig {
 export function defaultPretrainConfig(): PretrainConfig {
   return {
     backbone: { depth: 18, widthMultiplier: 0.5, outputStride: 32 },
-    steps: 900,
+    steps: 2500,
     batchSize: 64,
     lr: 0.1,
     momentum: 0.9,
     weightDecay: 5e-4,
     warmupSteps: 50,
-    canvas: 'classic',
+    canvas: 'diverse',
     canvasSize: 96,
     minItemSize: 36,
     maxItemSize: 84,
