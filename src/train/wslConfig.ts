@@ -66,6 +66,23 @@ export interface WslTrainConfig {
 }
 
 /**
+ * `epochs: 0` (auto): enough epochs for at least `minSteps` optimizer steps, between `min` and
+ * `max` epochs. 900 steps is the budget measured to train the embedded scenes well (12 epochs of
+ * 1,200 images at batch 16: README, "Defaults"); a smaller set gets more epochs so the network
+ * still sees that many updates, a larger one its 12 passes.
+ */
+export const AUTO_EPOCHS = Object.freeze({ minSteps: 900, min: 12, max: 100 });
+
+/**
+ * The epochs `epochs: 0` resolves to for `trainImages` images in steps of `batchSize` images
+ * (the global batch of a data-parallel run; the last partial batch is dropped).
+ */
+export function autoEpochs(trainImages: number, batchSize: number): number {
+  const stepsPerEpoch = trainImages > batchSize ? Math.floor(trainImages / batchSize) : 1;
+  return Math.min(AUTO_EPOCHS.max, Math.max(AUTO_EPOCHS.min, Math.ceil(AUTO_EPOCHS.minSteps / stepsPerEpoch)));
+}
+
+/**
  * The training defaults, defined here once (the CLI's flags and usage text read them): sized for
  * a CPU with a few cores and the embedded scenes, and measured there and on scenes of a style the
  * pre-training never saw (README, "Defaults"). Half-width ResNet-18 at output stride 16 (192-px
