@@ -53,6 +53,7 @@ demo: setup
 bench: setup
 	node dist/bench/engine.js
 	node dist/bench/wsl.js
+	node dist/bench/distributed.js
 
 # The lockstep guard against PyTorch needs Debian's python3-torch; only this target installs it
 # (make test does not need it).
