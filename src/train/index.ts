@@ -3,7 +3,7 @@ export {
   trainWsl, trainStep, checkRunFolder, wslOptimizer, wslSchedule, wslLoss, NonFiniteLossError, RUN_FILES,
   type TrainWslOptions, type TrainWslResult, type TrainStepInfo, type CheckpointMeta, type LossFn,
 } from './wslTrainer.js';
-export { defaultWslConfig, type WslTrainConfig, type WslLoss } from './wslConfig.js';
+export { defaultWslConfig, autoEpochs, AUTO_EPOCHS, type WslTrainConfig, type WslLoss } from './wslConfig.js';
 export {
   pretrainBackbone, defaultPretrainConfig, pretrainOptimizer, pretrainSchedule, pretrainStep, pretrainStyles,
   type PretrainCanvas, type PretrainConfig, type PretrainResult,

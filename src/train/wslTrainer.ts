@@ -22,7 +22,7 @@ import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
-import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
+import { autoEpochs, completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 import { dataParallelStep, predictSharded, checkSameData } from './dataParallelTraining.js';
 
 /** Files of a run folder. */
@@ -261,6 +261,8 @@ async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise
     throw new Error(`the model has ${config.model.numClasses} classes but ${config.data} has ${classNames.length} (${classNames.join(', ')})`);
   }
   config = { ...config, classNames };
+  // Auto epochs are resolved here, where the training set's size is known, and saved resolved.
+  if (config.epochs === 0) config = { ...config, epochs: autoEpochs(train.ids.length, config.batchSize * (config.worldSize ?? 1)) };
   if (config.loss === 'softmax' && !train.classIndex) {
     throw new Error(`--loss softmax needs multi-class data (one label per image); ${config.data} ${config.trainSplit} is multi-label: use --loss logistic or ap`);
   }
@@ -594,14 +596,19 @@ export function trainBatchSize(config: Pick<WslTrainConfig, 'imageSize' | 'train
 
 /**
  * The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches:
- * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run
- * (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
+ * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay that reaches 0
+ * at the end of the last epoch (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
  */
 export function wslSchedule(config: WslTrainConfig): LrSchedule {
+  const warmup = config.warmupEpochs;
+  if (!(warmup >= 0 && warmup < config.epochs)) {
+    throw new RangeError(`the warm-up (${warmup} epochs) must be >= 0 and shorter than the run (${config.epochs} epochs); lower --warmup`);
+  }
   // 'constant': a step schedule whose factor never changes (the WILDCAT code keeps its lr).
-  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // The cosine starts after the warm-up at its own step 0, so it spans the epochs that remain.
+  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs - warmup, etaMin: 0 });
   // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: after }) : after;
+  return warmup > 0 ? new LinearWarmup({ steps: warmup, startFactor: 0.1, then: after }) : after;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed } from '../args.js';
-import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
+import { AUTO_EPOCHS, defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
 import { trainWsl, checkRunFolder } from '../../train/wslTrainer.js';
@@ -56,7 +56,7 @@ Model
   --halve                divide max+min scores by 2 (the official code's convention)
 Training
   --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking) (default ${D.loss})
-  --epochs N             default ${D.epochs}
+  --epochs N|auto        auto (default): at least ${AUTO_EPOCHS.minSteps} steps, ${AUTO_EPOCHS.min}-${AUTO_EPOCHS.max} epochs, by the training set's size
   --batch-size N         images per step of each process (default ${D.batchSize}; with N processes
                          the global batch is N times larger)
   --lr X                 learning rate of the new layers (default ${D.lr})
@@ -130,7 +130,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     },
     imageSize: num(p, 'image-size', c.imageSize, { int: true, min: 32 }),
     loss: choice(p, 'loss', ['logistic', 'softmax', 'ap'] as const, c.loss),
-    epochs: num(p, 'epochs', c.epochs, { int: true, min: 1 }),
+    epochs: p.values.epochs === 'auto' ? 0 : num(p, 'epochs', c.epochs, { int: true, min: 1 }),
     batchSize: num(p, 'batch-size', c.batchSize, { int: true, min: 1 }),
     lr: num(p, 'lr', c.lr, { min: 0 }),
     backboneLrScale: num(p, 'backbone-lr-scale', c.backboneLrScale, { min: 0 }),
@@ -192,7 +192,7 @@ export function describePreset(config: WslTrainConfig): string {
   const lines = [
     `preset ${p.name}: ${p.summary}`,
     `  backbone resnet${m.backbone.depth} width ${m.backbone.widthMultiplier} stride ${m.backbone.outputStride}; image ${config.imageSize} px; M = ${m.maps}; pooling ${describeSpatialPooling(m.pooling)}; loss ${config.loss}`,
-    `  ${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr} (backbone ×${config.backboneLrScale}), momentum ${config.momentum}, weight decay ${config.weightDecay}, warm-up ${config.warmupEpochs}, ${config.lrSchedule}` +
+    `  ${config.epochs === 0 ? 'auto' : config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr} (backbone ×${config.backboneLrScale}), momentum ${config.momentum}, weight decay ${config.weightDecay}, warm-up ${config.warmupEpochs}, ${config.lrSchedule}` +
       `${config.freezeBackbone ? ', frozen backbone' : ''}${config.trainScales ? `, train scales ${config.trainScales.join('–')}` : ''}${config.testScales ? `, test scales ${config.testScales.join(', ')}` : ''}; splits ${config.trainSplit} / ${config.valSplit}`,
   ];
   return lines.join('\n');
