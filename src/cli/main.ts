@@ -12,6 +12,8 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions
   wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
+  wildcat mantra --data voc:DIR --out RUN    MANTRA latent structural SVM on a frozen backbone
+  wildcat combine --runs A,B --data voc:DIR --split val --out COMBO   Object-Bank combination of runs
   wildcat demo                       the whole pipeline on the embedded data
 
 \`wildcat <command> --help\` lists a command's options.
@@ -25,6 +27,8 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
   report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
+  mantra: () => import('./commands/mantra.js').then((m) => ({ run: m.mantraCommand })),
+  combine: () => import('./commands/combine.js').then((m) => ({ run: m.combineCommand })),
   demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
 };
 
