@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
+import { isScoreCombination } from '../../train/scoreCombination.js';
+import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
@@ -13,12 +15,28 @@ wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint 
 Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid)
 and PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
 class map upsampled to the original image; x, y are 0-based pixel column and row).
+RUN may also be a combination folder (wildcat combine): its combined scores and maps.
 `;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' } }, PREDICT_USAGE);
   setNumThreads(threadsFlag(p));
-  const { net, config } = loadRun(str(p, 'run'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
+  const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  if (isScoreCombination(str(p, 'run'))) {
+    const c = loadCombination(str(p, 'run'), which);
+    try {
+      const list = await openDataset(str(p, 'data'), str(p, 'split'), c.combination.classNames);
+      const progress = new Progress();
+      const pred = await predictCombination(c, list, { onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+      progress.end();
+      writePredictions(str(p, 'out'), pred);
+      console.log(`${pred.ids.length} images → ${join(str(p, 'out'), 'classification.csv')}, ${join(str(p, 'out'), 'localization.csv')}`);
+    } finally {
+      disposeMembers(c);
+    }
+    return;
+  }
+  const { net, config } = loadRun(str(p, 'run'), which);
   try {
     const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
     const progress = new Progress();
