@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
@@ -7,7 +8,11 @@ import { disposeMembers, loadCombination, predictCombination } from '../../train
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, threadsFlag } from '../args.js';
+import { shardRange, sliceImageList } from '../../data/index.js';
+import { launchEnvFrom } from '../../distributed/index.js';
+import { parse, str, num, optStr, flag, choice, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
+import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
@@ -16,37 +21,87 @@ Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before
 and PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
 class map upsampled to the original image; x, y are 0-based pixel column and row).
 RUN may also be a combination folder (wildcat combine): its combined scores and maps.
+
+Sharding (the merged folder is byte for byte the unsharded one, at the same --threads):
+  --shard i/n            predict only part i of n of the split (whole batches) into PRED, with
+                         PRED/shard.json; run the n parts anywhere, then merge them:
+  --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
+  --nproc N              both on this machine: N worker processes (one libtorch thread each
+                         unless --threads is given), then the merge
 `;
 
+/** Images per forward pass; shards hold whole batches of it. */
+const PREDICT_BATCH = 16;
+
 export async function predictCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' } }, PREDICT_USAGE);
-  setNumThreads(threadsFlag(p));
-  const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
-  if (isScoreCombination(str(p, 'run'))) {
-    const c = loadCombination(str(p, 'run'), which);
-    try {
-      const list = await openDataset(str(p, 'data'), str(p, 'split'), c.combination.classNames);
-      const progress = new Progress();
-      const pred = await predictCombination(c, list, { onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
-      progress.end();
-      writePredictions(str(p, 'out'), pred);
-      console.log(`${pred.ids.length} images → ${join(str(p, 'out'), 'classification.csv')}, ${join(str(p, 'out'), 'localization.csv')}`);
-    } finally {
-      disposeMembers(c);
-    }
+  const p = parse(argv, {
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' },
+    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc,
+  }, PREDICT_USAGE);
+  if (flag(p, 'merge')) {
+    const out = str(p, 'out');
+    const { images, files } = mergePredictionShards(p.positionals, out);
+    console.log(`${p.positionals.length} shards, ${images} images → ${out} (${files} files)`);
     return;
   }
-  const { net, config } = loadRun(str(p, 'run'), which);
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}' (shard folders go with --merge)`);
+  if (p.values.nproc !== undefined) return predictWithWorkers(p, argv, str(p, 'out'));
+  const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
+  setNumThreads(threadsFlag(p));
+  const run = str(p, 'run');
+  const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  const out = str(p, 'out');
+  if (isScoreCombination(run)) {
+    if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
+    return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out);
+  }
+  const { net, config } = loadRun(run, checkpoint);
   try {
-    const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
-    const progress = new Progress();
-    const pred = await predictImages(net, list, { size: config.imageSize, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+    const split = str(p, 'split');
+    const whole = await openDataset(str(p, 'data'), split, config.classNames);
+    const [start, end] = shard ? shardRange(whole.ids.length, shard.shard, shard.shards, PREDICT_BATCH) : [0, whole.ids.length];
+    const list = shard ? sliceImageList(whole, start, end) : whole;
+    // Under --nproc, the first worker alone draws the progress line.
+    const progress = new Progress({ enabled: (launchEnvFrom()?.localRank ?? 0) === 0 });
+    const pred: Predictions = list.ids.length === 0
+      ? { ids: [], classNames: list.classNames, scores: new Float32Array(0), points: new Float32Array(0), sizes: new Int32Array(0) }
+      : await predictImages(net, list, { size: config.imageSize, batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
     progress.end();
-    const out = str(p, 'out');
+    writePredictions(out, pred);
+    if (shard) writeShardInfo(out, { ...shard, images: list.ids.length, total: whole.ids.length, run, checkpoint, split });
+    console.log(`${pred.ids.length} images${shard ? ` (shard ${shard.shard}/${shard.shards})` : ''} → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+  } finally {
+    net.dispose();
+  }
+}
+
+/** `--nproc N`: N shard workers on this machine into PRED/.shards/i, then the merge into PRED. */
+async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promise<void> {
+  const nproc = num(p, 'nproc', 1, { int: true, min: 1 });
+  if (p.values.shard !== undefined) throw new UsageError('--nproc makes its own shards; drop --shard');
+  const shardsDir = join(out, '.shards');
+  const dirs = Array.from({ length: nproc }, (_, i) => join(shardsDir, String(i)));
+  const base = withoutLaunchFlags(argv, ['nproc', 'out']);
+  if (p.values.threads === undefined) base.push('--threads', '1');
+  rmSync(shardsDir, { recursive: true, force: true });
+  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!]);
+  const { images } = mergePredictionShards(dirs, out);
+  rmSync(shardsDir, { recursive: true, force: true });
+  console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+}
+
+/** `predict --run COMBO`: the combined scores and maps of a `wildcat combine` folder. */
+async function predictWithCombination(dir: string, checkpoint: 'best' | 'last', data: string, split: string, out: string): Promise<void> {
+  const c = loadCombination(dir, checkpoint);
+  try {
+    const list = await openDataset(data, split, c.combination.classNames);
+    const progress = new Progress();
+    const pred = await predictCombination(c, list, { batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+    progress.end();
     writePredictions(out, pred);
     console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
   } finally {
-    net.dispose();
+    disposeMembers(c);
   }
 }
 
