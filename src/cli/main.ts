@@ -11,6 +11,7 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat eval --run RUN --data voc:DIR --split test      classification + localization mAP
   wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions
   wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
+  wildcat studio --run RUN [--data voc:DIR --split test]   local web app: maps, live re-pooling, dataset browser
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
   wildcat mantra --data voc:DIR --out RUN    MANTRA latent structural SVM on a frozen backbone
   wildcat combine --runs A,B --data voc:DIR --split val --out COMBO   Object-Bank combination of runs
@@ -26,6 +27,7 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   eval: () => import('./commands/evaluate.js').then((m) => ({ run: m.evalCommand })),
   predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
   report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
+  studio: () => import('./commands/studio.js').then((m) => ({ run: m.studioCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
   mantra: () => import('./commands/mantra.js').then((m) => ({ run: m.mantraCommand })),
   combine: () => import('./commands/combine.js').then((m) => ({ run: m.combineCommand })),

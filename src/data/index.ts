@@ -40,7 +40,7 @@ export {
   type AugmentOptions, type AugmentParams, type CropRegion,
 } from './augment.js';
 export {
-  decodeImage, loadImage, readImageSize, rgbToNormalizedChw,
+  decodeImage, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
   type DecodedImage, type ImageLoadOptions, type LoadedImage, type ResizeMode,
 } from './imagePipeline.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.js';
