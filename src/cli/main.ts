@@ -13,6 +13,8 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
   wildcat studio --run RUN [--data voc:DIR --split test]   local web app: maps, live re-pooling, dataset browser
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
+  wildcat mantra --data voc:DIR --out RUN    MANTRA latent structural SVM on a frozen backbone
+  wildcat combine --runs A,B --data voc:DIR --split val --out COMBO   Object-Bank combination of runs
   wildcat demo                       the whole pipeline on the embedded data
 
 \`wildcat <command> --help\` lists a command's options.
@@ -27,6 +29,8 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
   studio: () => import('./commands/studio.js').then((m) => ({ run: m.studioCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
+  mantra: () => import('./commands/mantra.js').then((m) => ({ run: m.mantraCommand })),
+  combine: () => import('./commands/combine.js').then((m) => ({ run: m.combineCommand })),
   demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
 };
 

@@ -2,6 +2,7 @@
 // and inside checkpoints, so a run can be resumed, evaluated and reproduced from its folder.
 import { defaultNumThreads } from '../core/index.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
+import type { MantraVariant } from '../wsl/mantra.js';
 import { parseSpatialPooling } from '../wsl/spatialPooling.js';
 import { WILDCAT_NET_DEFAULTS } from '../wsl/wildcatNet.js';
 
@@ -57,6 +58,12 @@ export interface WslTrainConfig {
   testScales: number[] | null;
   /** The preset the run started from (`wildcat train --preset`), or null. */
   preset: string | null;
+  /**
+   * Present when `wildcat mantra` trained the run (a latent structural SVM on a frozen backbone,
+   * src/train/mantraTrainer.ts): its solver settings. The network is the backbone + transfer
+   * layer with MANTRA pooling, so the run evaluates like any other.
+   */
+  mantra?: { variant: MantraVariant; lambda: number; epochs: number; batchSize: number; average: boolean };
   /** Random horizontal flips. */
   flip: boolean;
   /** Random scale/crop jitter range of the image side kept, e.g. [0.8, 1] (null = none). */

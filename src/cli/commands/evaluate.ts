@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
+import { isScoreCombination } from '../../train/scoreCombination.js';
+import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
 import { predictImages, requireDecodableImages } from '../../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
@@ -11,6 +13,8 @@ import { formatTable, pct } from '../table.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
+
+RUN may also be a combination folder (wildcat combine).
 
 Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored) and pointwise
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
@@ -28,8 +32,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   console.log(`metrics → ${out}`);
 }
 
-/** Predicts a VOC split with a run's network and scores it. */
+/** Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it. */
 export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best'): Promise<WslMetrics> {
+  if (isScoreCombination(run)) return evaluateCombination(run, data, split, which);
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
@@ -51,4 +56,20 @@ export function metricsTable(m: WslMetrics): string {
   const rows: (string | number)[][] = m.classNames.map((c, i) => [c, pct(m.perClassAP[i]!), pct(m.perClassLocAP[i]!)]);
   rows.push(['mean', pct(m.mAP), pct(m.locMAP)]);
   return formatTable(['class', 'AP (cls)', 'AP (loc)'], rows) + `\n(${m.images} images; VOC2007 11-point classification mAP ${pct(m.mAP07).toFixed(2)})`;
+}
+
+async function evaluateCombination(dir: string, data: string, split: string, which: 'best' | 'last'): Promise<WslMetrics> {
+  const c = loadCombination(dir, which);
+  try {
+    const ds = await openVocSplit(data, split, c.combination.classNames);
+    const progress = new Progress();
+    const pred = await predictCombination(c, ds, {
+      imageSize: (i) => ds.imageSize(i),
+      onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
+    });
+    progress.end();
+    return await evaluatePredictions(pred, ds);
+  } finally {
+    disposeMembers(c);
+  }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
+import { isScoreCombination } from '../../train/scoreCombination.js';
+import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, requireDecodableImages, type Predictions } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
@@ -18,6 +20,7 @@ wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint 
 Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid)
 and PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
 class map upsampled to the original image; x, y are 0-based pixel column and row).
+RUN may also be a combination folder (wildcat combine): its combined scores and maps.
 
 Sharding (the merged folder is byte for byte the unsharded one, at the same --threads):
   --shard i/n            predict only part i of n of the split (whole batches) into PRED, with
@@ -48,6 +51,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const run = str(p, 'run');
   const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
   const out = str(p, 'out');
+  if (isScoreCombination(run)) {
+    if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
+    return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out);
+  }
   const { net, config } = loadRun(run, checkpoint);
   try {
     const split = str(p, 'split');
@@ -82,6 +89,21 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   const { images } = mergePredictionShards(dirs, out);
   rmSync(shardsDir, { recursive: true, force: true });
   console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+}
+
+/** `predict --run COMBO`: the combined scores and maps of a `wildcat combine` folder. */
+async function predictWithCombination(dir: string, checkpoint: 'best' | 'last', data: string, split: string, out: string): Promise<void> {
+  const c = loadCombination(dir, checkpoint);
+  try {
+    const list = await openDataset(data, split, c.combination.classNames);
+    const progress = new Progress();
+    const pred = await predictCombination(c, list, { batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+    progress.end();
+    writePredictions(out, pred);
+    console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+  } finally {
+    disposeMembers(c);
+  }
 }
 
 /** Writes the two CSV files of a prediction folder (atomically), RFC 4180 quoted. */
