@@ -49,6 +49,7 @@ demo: setup
 bench: setup
 	node dist/bench/engine.js
 	node dist/bench/wsl.js
+	node dist/bench/distributed.js
 
 clean:
 	rm -rf dist native/build

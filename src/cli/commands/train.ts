@@ -260,7 +260,7 @@ async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Prom
       childArgv.push('--backbone-weights', weights ?? 'none');
     }
   }
-  await runWorkers(plan, 'train', () => childArgv);
+  await runWorkers(plan, 'train', () => childArgv, num(p, 'threads', 1, { int: true, min: 1 }));
 }
 
 /**
