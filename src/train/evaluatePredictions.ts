@@ -2,6 +2,7 @@
 // labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes).
 import { meanAveragePrecision, pointwiseLocalizationAP, type AnnotatedImage, type PointPrediction } from '../eval/index.js';
 import type { VocDataset } from '../data/index.js';
+import type { SplitSegmentationMetrics } from '../segment/index.js';
 import type { Predictions } from './predict.js';
 
 export interface WslMetrics {
@@ -15,6 +16,8 @@ export interface WslMetrics {
   locMAP: number;
   perClassLocAP: number[];
   images: number;
+  /** Segmentation mIoU per smoothing on the images with a mask, and where the background threshold came from (see runSegmentation.ts). */
+  segmentation?: SplitSegmentationMetrics & { background: string };
 }
 
 /** Classification metrics only (validation during training). */

@@ -4,44 +4,48 @@ import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
-import { predictImages } from '../../train/predict.js';
-import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
+import { evaluateSplit } from '../../train/runSegmentation.js';
+import type { WslMetrics } from '../../train/evaluatePredictions.js';
 import { Progress } from '../../train/progress.js';
+import { DEFAULT_SEGMENTATION, SMOOTHINGS, type SegmentationSettings } from '../../segment/index.js';
 import { parse, str, num, choice, optStr } from '../args.js';
 import { formatTable, pct } from '../table.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
+             [segmentation options]
 
-Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored) and pointwise
+Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored), pointwise
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
-enlarged by 18 px at VOC scale) of a trained run on a VOC-layout split, per class and mean.
-`;
+enlarged by 18 px at VOC scale) and, on the images with a SegmentationClass mask, segmentation
+mIoU (background + classes, void ignored) without and with each smoothing, per class and mean.
+${SEGMENTATION_USAGE}`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } }, EVAL_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, EVAL_USAGE);
   setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
   const run = str(p, 'run');
-  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
+  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'), segmentationSettingsFromFlags(p));
   console.log(metricsTable(m));
+  if (m.segmentation) console.log('\n' + segmentationTable(m));
   const out = optStr(p, 'out') ?? join(run, `metrics-${str(p, 'split')}.json`);
   writeFileAtomic(out, JSON.stringify(m, null, 2) + '\n');
   console.log(`metrics → ${out}`);
 }
 
-/** Predicts a VOC split with a run's network and scores it. */
-export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best'): Promise<WslMetrics> {
+/** Predicts a VOC split with a run's network and scores it (classification, localization, segmentation). */
+export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best', settings: SegmentationSettings = DEFAULT_SEGMENTATION): Promise<WslMetrics> {
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
     const progress = new Progress();
-    const pred = await predictImages(net, ds, {
-      size: config.imageSize,
-      imageSize: (i) => ds.imageSize(i),
+    const m = await evaluateSplit(net, config, ds, {
+      run, checkpoint: which, settings,
       onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
     });
     progress.end();
-    return await evaluatePredictions(pred, ds);
+    return m;
   } finally {
     net.dispose();
   }
@@ -51,4 +55,15 @@ export function metricsTable(m: WslMetrics): string {
   const rows: (string | number)[][] = m.classNames.map((c, i) => [c, pct(m.perClassAP[i]!), pct(m.perClassLocAP[i]!)]);
   rows.push(['mean', pct(m.mAP), pct(m.locMAP)]);
   return formatTable(['class', 'AP (cls)', 'AP (loc)'], rows) + `\n(${m.images} images; VOC2007 11-point classification mAP ${pct(m.mAP07).toFixed(2)})`;
+}
+
+/** Per-label IoU (background + classes) for each smoothing, then the mean. */
+export function segmentationTable(m: WslMetrics): string {
+  const s = m.segmentation;
+  if (!s) return 'segmentation: no image of the split has a ground-truth mask';
+  const smoothings = SMOOTHINGS.filter((k) => s.bySmoothing[k]);
+  const header = ['label', ...smoothings.map((k) => (k === 'none' ? 'IoU' : `IoU +${k.toUpperCase()}`))];
+  const rows: (string | number)[][] = s.labelNames.map((name, l) => [name, ...smoothings.map((k) => pct(s.bySmoothing[k]!.perClassIoU[l]!))]);
+  rows.push(['mIoU', ...smoothings.map((k) => pct(s.bySmoothing[k]!.meanIoU))]);
+  return formatTable(header, rows) + `\n(segmentation: ${s.imagesWithMasks} images with masks; background: ${s.background})`;
 }

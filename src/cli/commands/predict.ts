@@ -4,30 +4,52 @@ import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../../train/predict.js';
+import { runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
+import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { parse, str, num, choice } from '../args.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { availableParallelism } from 'node:os';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
+                [segmentation options]
 
-Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid)
-and PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
-class map upsampled to the original image; x, y are 0-based pixel column and row).
-`;
+Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid),
+PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
+class map upsampled to the original image; x, y are 0-based pixel column and row), and
+PRED/segmentation/<image_id>.png: palette PNGs like VOC's SegmentationClass (0 background,
+i+1 for class i of the run's class list, VOC colour map) with PRED/segmentation/classes.txt
+(the class list, one name per line: line i names mask index i+1).
+${SEGMENTATION_USAGE}`;
 
 export async function predictCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' } }, PREDICT_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, PREDICT_USAGE);
   setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
-  const { net, config } = loadRun(str(p, 'run'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
+  const run = str(p, 'run');
+  const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  const settings = segmentationSettingsFromFlags(p);
+  const out = str(p, 'out');
+  const { net, config } = loadRun(run, which);
   try {
     const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
+    const { stages, background } = runSegmentationStages(run, config, settings, which);
+    const segmenter = new SplitSegmentation(list, stages);
+    const masks = join(out, 'segmentation');
     const progress = new Progress();
-    const pred = await predictImages(net, list, { size: config.imageSize, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+    const pred = await predictImages(net, list, {
+      size: config.imageSize,
+      multiScale: settings,
+      onImage: async (r) => {
+        const seg = (await segmenter.add(r))!;
+        writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
+      },
+      onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
+    });
     progress.end();
-    const out = str(p, 'out');
     writePredictions(out, pred);
-    console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+    writeMaskClasses(masks, list.classNames);
+    console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${masks}/<id>.png (smoothing ${settings.smoothing}; background: ${background.source})`);
   } finally {
     net.dispose();
   }
