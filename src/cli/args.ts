@@ -1,6 +1,7 @@
 // Command-line parsing on node:util parseArgs, with typed, validated option readers whose
 // errors name the flag and what it accepts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { defaultNumThreads } from '../core/index.js';
 
 export class UsageError extends Error {}
 
@@ -48,6 +49,11 @@ export function num(p: Parsed, name: string, fallback: number, check: { int?: bo
   if (check.min !== undefined && x < check.min) throw new UsageError(`--${name} must be >= ${check.min}, got ${v}`);
   if (check.max !== undefined && x > check.max) throw new UsageError(`--${name} must be <= ${check.max}, got ${v}`);
   return x;
+}
+
+/** --threads N: libtorch threads, default defaultNumThreads() (every core). */
+export function threadsFlag(p: Parsed): number {
+  return num(p, 'threads', defaultNumThreads(), { int: true, min: 1 });
 }
 
 export function optNum(p: Parsed, name: string): number | undefined {

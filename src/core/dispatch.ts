@@ -46,7 +46,7 @@ function toNative(a: unknown, opName: string, index: number): unknown {
 
 // Checked here rather than by the Tensor getter so that the message names the operator.
 function handleOf(t: Tensor, opName: string, index: number): Handle {
-  if (t.isDisposed) throw new Error(`${opName}: argument ${index} is a tensor that was used after dispose() (keep() it, or create it outside the tidy() that disposed it)`);
+  if (t.isDisposed) throw new TypeError(`${opName}: argument ${index} is a tensor that was used after dispose() (keep() it, or create it outside the tidy() that disposed it)`);
   return t.handle;
 }
 

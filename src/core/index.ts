@@ -12,7 +12,11 @@ export { DTYPES, isFloating, bytesPerElement } from './dtype.js';
 export { tidy, keep } from './scope.js';
 export { op, schemaOf, type OpFn } from './dispatch.js';
 export { noGrad, enableGrad, isGradEnabled, grad } from './grad.js';
-export { memory, setNumThreads, getNumThreads, manualSeed, engineVersion } from './runtime.js';
+export {
+  DataFileError, describeValue, invalidType, outOfRange, expectNumber, expectInteger, expectBoolean, expectString, expectOneOf,
+  type NumberRange,
+} from './errors.js';
+export { memory, setNumThreads, getNumThreads, defaultNumThreads, manualSeed, engineVersion } from './runtime.js';
 export * from './ops/creation.js';
 export { cat, stack } from './ops/shape.js';
 export { where } from './ops/elementwise.js';

@@ -1,5 +1,7 @@
 // Process-wide engine settings and accounting.
+import { availableParallelism } from 'node:os';
 import { native } from './native.js';
+import { expectInteger } from './errors.js';
 
 /** Live tensor handles and the bytes they reference (views count their own size). */
 export function memory(): { tensors: number; bytes: number } {
@@ -8,8 +10,16 @@ export function memory(): { tensors: number; bytes: number } {
 
 /** Intra-op threads used by libtorch kernels (OpenMP). */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads(): need an integer >= 1, got ${n}`);
+  expectInteger('setNumThreads() argument n', n, { min: 1 });
   native.setNumThreads(n);
+}
+
+/**
+ * The default of every `threads` option (CLI commands, trainer, pre-training), defined once:
+ * every core this process may use (node:os availableParallelism, which respects CPU affinity).
+ */
+export function defaultNumThreads(): number {
+  return availableParallelism();
 }
 
 export function getNumThreads(): number {

@@ -25,9 +25,9 @@ export class Tensor {
     return new Tensor(h);
   }
 
-  /** @internal The native handle; throws if disposed. */
+  /** @internal The native handle; throws a TypeError if disposed (as the addon does: src/core/errors.ts). */
   get handle(): Handle {
-    if (this.#disposed) throw new Error(`Tensor${this.#describe()} was used after dispose()`);
+    if (this.#disposed) throw new TypeError(`Tensor${this.#describe()} was used after dispose()`);
     return this.#handle;
   }
 

@@ -1,23 +1,27 @@
 // Stateless layer and loss functions (torch.nn.functional). Each calls one ATen operator where
 // one exists, so the kernel and its gradient come from libtorch.
-import { op, tidy, type Tensor } from '../core/index.js';
+import { expectOneOf, op, tidy, type Tensor } from '../core/index.js';
 import { pair, type Size2 } from './pair.js';
 
 /** How a loss reduces its per-element values. */
 export type Reduction = 'none' | 'mean' | 'sum';
 
-// at::Reduction::Reduction enum values.
-function reductionCode(r: Reduction, what: string): number {
-  switch (r) {
-    case 'none': return 0;
-    case 'mean': return 1;
-    case 'sum': return 2;
-    default: throw new TypeError(`${what}: reduction must be 'none', 'mean' or 'sum', got '${String(r)}'`);
-  }
+const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
+
+/**
+ * The one check of a loss's `reduction` option: undefined means 'mean'; anything outside
+ * `allowed` is a RangeError (a TypeError if not a string), in the words of src/core/errors.ts.
+ */
+export function checkReduction<R extends Reduction>(fn: string, r: R | undefined, allowed: readonly R[]): R {
+  return expectOneOf(`option reduction of ${fn}`, r ?? 'mean', allowed);
 }
 
-function reduce(t: Tensor, r: Reduction, what: string): Tensor {
-  reductionCode(r, what);
+// at::Reduction::Reduction enum values.
+function reductionCode(r: Reduction | undefined, fn: string): number {
+  return REDUCTIONS.indexOf(checkReduction(fn, r, REDUCTIONS));
+}
+
+function reduce(t: Tensor, r: Reduction): Tensor {
   return r === 'none' ? t : r === 'sum' ? t.sum() : t.mean();
 }
 
@@ -221,8 +225,8 @@ export interface BceWithLogitsOptions {
  * @example binaryCrossEntropyWithLogits(scores, labels, { weight: notDifficult })
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
-  const reduction = opts.reduction ?? 'mean';
-  const code = reductionCode(reduction, 'binaryCrossEntropyWithLogits');
+  const reduction = checkReduction('binaryCrossEntropyWithLogits()', opts.reduction, REDUCTIONS);
+  const code = REDUCTIONS.indexOf(reduction);
   const weight = opts.weight ?? null;
   const posWeight = opts.posWeight ?? null;
   checkSameShape(logits, targets, 'binaryCrossEntropyWithLogits');
@@ -253,7 +257,7 @@ export interface CrossEntropyOptions {
  * @example crossEntropy(logits, labels, { labelSmoothing: 0.1 })
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const code = reductionCode(opts.reduction ?? 'mean', 'crossEntropy');
+  const code = reductionCode(opts.reduction, 'crossEntropy()');
   const ls = opts.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${ls}`);
   return op('aten::cross_entropy_loss')(logits, targets, opts.weight ?? null, code, opts.ignoreIndex ?? -100, ls);
@@ -265,8 +269,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
  * over samples. Equals binaryCrossEntropyWithLogits with reduction 'mean' when unweighted.
  */
 export function multiLabelSoftMarginLoss(logits: Tensor, targets: Tensor, opts: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  const reduction = opts.reduction ?? 'mean';
-  reductionCode(reduction, 'multiLabelSoftMarginLoss');
+  const reduction = checkReduction('multiLabelSoftMarginLoss()', opts.reduction, REDUCTIONS);
   checkSameShape(logits, targets, 'multiLabelSoftMarginLoss');
   return tidy(() => {
     const pos = targets.mul(logits.logSigmoid());
@@ -275,13 +278,13 @@ export function multiLabelSoftMarginLoss(logits: Tensor, targets: Tensor, opts: 
     if (opts.weight) loss = loss.mul(opts.weight);
     const classDim = logits.rank - 1;
     const perSample = loss.sum(classDim).div(logits.shape[classDim]!);
-    return reduce(perSample, reduction, 'multiLabelSoftMarginLoss');
+    return reduce(perSample, reduction);
   });
 }
 
 /** Squared error (x − y)², reduced (default 'mean'). */
 export function mseLoss(x: Tensor, y: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  const code = reductionCode(opts.reduction ?? 'mean', 'mseLoss');
+  const code = reductionCode(opts.reduction, 'mseLoss()');
   return op('aten::mse_loss')(x, y, code);
 }
 

@@ -1,6 +1,6 @@
 // Which regions of a class map are the pooling's evidence, for drawing: the k⁺ highest and the
-// k⁻ lowest regions that WILDCAT-family poolings average (DESIGN §1).
-import { resolveWildcat, type WildcatPoolOptions } from '../wsl/wildcatPool.js';
+// k⁻ lowest regions that WILDCAT-family poolings average (CVPR 2017 §3.3).
+import { resolveWildcat, withWildcatDefaults, type WildcatPoolOptions } from '../wsl/wildcatPool.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
 
 export interface EvidencePlan {
@@ -21,7 +21,7 @@ export function evidencePlan(spec: Pick<WildcatNetSpec, 'pooling' | 'architectur
   const p = spec.pooling;
   switch (p.kind) {
     case 'wildcat':
-      return { regions: { kmax: p.kmax, kmin: p.kmin ?? 0, alpha: p.alpha ?? 1 } };
+      return { regions: withWildcatDefaults(p) };
     case 'max':
       return { regions: { kmax: 1, kmin: 0 } };
     case 'gap':
@@ -33,6 +33,6 @@ export function evidencePlan(spec: Pick<WildcatNetSpec, 'pooling' | 'architectur
 
 /** "29 of 144" style counts of the selection on an h × w map. */
 export function evidenceCounts(regions: WildcatPoolOptions, h: number, w: number): { kmax: number; kmin: number; n: number } {
-  const r = resolveWildcat(h * w, regions, undefined, 'evidenceCounts');
+  const r = resolveWildcat(h * w, regions, 'evidenceCounts()');
   return { kmax: r.kmax, kmin: r.minTermActive ? r.kmin : 0, n: r.n };
 }

@@ -13,7 +13,7 @@ import { evaluatePredictions, type WslMetrics } from '../train/evaluatePredictio
 import { RunLog } from '../train/runLog.js';
 import { RUN_FILES } from '../train/wslTrainer.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
-import { wildcatRegions } from '../wsl/wildcatPool.js';
+import { wildcatRegions, withWildcatDefaults } from '../wsl/wildcatPool.js';
 import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { colormapByName, turbo, type ColormapName } from './colormap.js';
@@ -267,11 +267,12 @@ function configRows(config: WslTrainConfig, run: string, grid: CardMaps | undefi
   const rows: Array<[string, string]> = [];
   rows.push(['pooling', describeSpatialPooling(p)]);
   if (p.kind === 'wildcat') {
+    const o = withWildcatDefaults(p);
     const counts = grid && plan.regions ? evidenceCounts(plan.regions, grid.h, grid.w) : undefined;
-    rows.push(['k⁺ (highest regions)', `${p.kmax}${counts ? ` → ${counts.kmax} of ${counts.n} regions` : ''}`]);
-    rows.push(['k⁻ (lowest regions)', `${p.kmin ?? 0}${counts ? ` → ${counts.kmin} of ${counts.n} regions` : ''}`]);
-    rows.push(['α (weight of the lowest)', String(p.alpha ?? 1)]);
-    rows.push(['score scale', p.halve ? '(top + α·bottom) / 2' : 'top + α·bottom']);
+    rows.push(['k⁺ (highest regions)', `${o.kmax}${counts ? ` → ${counts.kmax} of ${counts.n} regions` : ''}`]);
+    rows.push(['k⁻ (lowest regions)', `${o.kmin}${counts ? ` → ${counts.kmin} of ${counts.n} regions` : ''}`]);
+    rows.push(['α (weight of the lowest)', String(o.alpha)]);
+    rows.push(['score scale', o.halve ? '(top + α·bottom) / 2' : 'top + α·bottom']);
   }
   rows.push(['M (maps per class)', `${m.maps} (class-wise ${m.classWise})`]);
   rows.push(['architecture', m.architecture === 'maps' ? '(a) transfer layer → class maps → spatial pooling' : '(b) spatial pooling of features → classifier']);

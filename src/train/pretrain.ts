@@ -1,7 +1,7 @@
 // Backbone pre-training on single Fashion-MNIST items pasted on cluttered canvases: the role
 // ImageNet plays in the papers. 10-way softmax classification; the weights then initialise the
 // backbone of the weakly supervised network (its classifier is dropped).
-import { manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
+import { defaultNumThreads, manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup } from '../optim/index.js';
 import { loadFashionMnist, SingleItemGenerator } from '../data/index.js';
@@ -43,7 +43,7 @@ export function defaultPretrainConfig(): PretrainConfig {
     maxItemSize: 84,
     evalImages: 2000,
     seed: 7,
-    threads: 2,
+    threads: defaultNumThreads(),
   };
 }
 

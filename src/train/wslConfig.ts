@@ -1,7 +1,9 @@
 // The complete, JSON-serialisable description of a WSL training run. Saved as RUN/config.json
 // and inside checkpoints, so a run can be resumed, evaluated and reproduced from its folder.
+import { defaultNumThreads } from '../core/index.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
 import { parseSpatialPooling } from '../wsl/spatialPooling.js';
+import { WILDCAT_NET_DEFAULTS } from '../wsl/wildcatNet.js';
 
 export type WslLoss = 'logistic' | 'softmax' | 'ap';
 
@@ -38,10 +40,11 @@ export interface WslTrainConfig {
 }
 
 /**
- * Defaults for this machine (2 cores, no GPU) and the embedded scenes: half-width ResNet-18 at
- * output stride 16 (192-px scenes give 12×12 maps), WILDCAT with k⁺ = k⁻ = 0.2, α = 0.7 and M = 1
- * (with this 8-epoch budget M = 4 trains slower and ends lower: see the README's ablation),
- * SGD momentum 0.9, weight decay 1e-4, new layers at 10× the backbone's rate, cosine decay.
+ * The training defaults, defined here once (the CLI's flags and usage text read them): sized for
+ * a CPU with a few cores and the embedded scenes. Half-width ResNet-18 at output stride 16
+ * (192-px scenes give 12×12 maps); the network and pooling defaults of wsl (WILDCAT_NET_DEFAULTS:
+ * M = 1; WILDCAT_DEFAULTS: k⁺ = k⁻ = 0.2, α = 0.7); SGD momentum 0.9, weight decay 1e-4, new
+ * layers at 10× the backbone's rate, warm-up then cosine decay, over 8 epochs; every core.
  */
 export function defaultWslConfig(numClasses = 0): WslTrainConfig {
   return {
@@ -52,10 +55,10 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     model: {
       backbone: { depth: 18, widthMultiplier: 0.5, outputStride: 16 },
       numClasses,
-      maps: 1,
-      classWise: 'mean',
+      maps: WILDCAT_NET_DEFAULTS.maps,
+      classWise: WILDCAT_NET_DEFAULTS.classWise,
       pooling: parseSpatialPooling('wildcat'),
-      architecture: 'maps',
+      architecture: WILDCAT_NET_DEFAULTS.architecture,
     },
     backboneWeights: null,
     imageSize: 192,
@@ -70,6 +73,6 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     flip: true,
     scaleJitter: null,
     seed: 1,
-    threads: 2,
+    threads: defaultNumThreads(),
   };
 }

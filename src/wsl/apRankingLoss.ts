@@ -3,6 +3,7 @@ import { noGrad, tensor, tidy, type Tensor } from '../core/index.js';
 import { apLossAugmentedInference } from './apLossAugmentedInference.js';
 import { checkSameShape, checkScores } from './checks.js';
 import { checkLabels } from './labels.js';
+import { checkReduction } from '../nn/functional.js';
 
 /**
  * Structured AP ranking loss of pooled scores [B, C] with labels [B, C] in {+1, −1, 0}.
@@ -22,8 +23,7 @@ import { checkLabels } from './labels.js';
 export function apRankingLoss(scores: Tensor, labels: Tensor, opts: { reduction?: 'mean' | 'sum' } = {}): Tensor {
   const [b, c] = checkScores('apRankingLoss', scores);
   checkSameShape('apRankingLoss', scores, labels);
-  const reduction = opts.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`apRankingLoss: reduction must be 'mean' or 'sum', got '${String(reduction)}'`);
+  const reduction = checkReduction('apRankingLoss()', opts.reduction, ['mean', 'sum']);
   checkLabels('apRankingLoss', labels);
   const s = noGrad(() => tidy(() => scores.detach().to('float64').toArray() as Float64Array));
   const y = labels.toNumbers();

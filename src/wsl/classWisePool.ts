@@ -1,6 +1,9 @@
 // Class-wise pooling of the multi-map transfer layer (WILDCAT, CVPR 2017 §3.2).
-import { tidy, type Tensor } from '../core/index.js';
+import { expectOneOf, tidy, type Tensor } from '../core/index.js';
 import { checkMaps, shapeText } from './checks.js';
+
+/** The default of the class-wise combination, defined once (API, CLI, trainer): the mean. */
+export const CLASS_WISE_DEFAULTS: Readonly<{ mode: 'mean' | 'max' }> = Object.freeze({ mode: 'mean' });
 
 /** Options of {@link classWisePool}. */
 export interface ClassWisePoolOptions {
@@ -28,8 +31,7 @@ export function classWisePool(x: Tensor, opts: ClassWisePoolOptions): Tensor {
   if (cm % m !== 0) {
     throw new RangeError(`classWisePool: maps = ${m} does not divide the ${cm} channels of x (shape ${shapeText(x)}); channels must be classes × maps`);
   }
-  const mode = opts.mode ?? 'mean';
-  if (mode !== 'mean' && mode !== 'max') throw new RangeError(`classWisePool: mode must be 'mean' or 'max', got '${String(mode)}'`);
+  const mode = expectOneOf('option mode of classWisePool()', opts.mode ?? CLASS_WISE_DEFAULTS.mode, ['mean', 'max']);
   return tidy(() => {
     const grouped = x.reshape([b, cm / m, m, h, w]);
     return mode === 'mean' ? grouped.mean(2) : grouped.maxWithIndices(2).values;

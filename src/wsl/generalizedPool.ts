@@ -2,16 +2,23 @@
 import { tidy, type Tensor } from '../core/index.js';
 import { checkMaps, checkNumber } from './checks.js';
 import { logMeanExp } from './logMeanExp.js';
+import { WILDCAT_DEFAULTS } from './resolveWildcat.js';
 
 /** Options of {@link generalizedPool}. */
 export interface GeneralizedPoolOptions {
-  /** β⁺ of the positive-evidence term; +Infinity gives the max, 0 the mean. */
-  betaPos: number;
-  /** β⁻ of the negative-evidence term; −Infinity gives the min, 0 the mean. */
-  betaNeg: number;
-  /** Weight α of the negative-evidence term. Default 1; 0 drops the term. */
+  /** β⁺ of the positive-evidence term; +Infinity gives the max, 0 the mean. Default 10. */
+  betaPos?: number;
+  /** β⁻ of the negative-evidence term; −Infinity gives the min, 0 the mean. Default −10. */
+  betaNeg?: number;
+  /** Weight α of the negative-evidence term; 0 drops the term. Default 0.7, WILDCAT's α. */
   alpha?: number;
 }
+
+/**
+ * The defaults of the generalized pooling, defined once (API, CLI, trainer): β⁺ = 10, β⁻ = −10,
+ * and α = WILDCAT_DEFAULTS.alpha (the same weight of negative evidence as WILDCAT).
+ */
+export const GENERALIZED_DEFAULTS: Readonly<Required<GeneralizedPoolOptions>> = Object.freeze({ betaPos: 10, betaNeg: -10, alpha: WILDCAT_DEFAULTS.alpha });
 
 /**
  * Generalized pooling of class maps x [B, C, H, W] → [B, C], TPAMI eq. 8 as written:
@@ -25,11 +32,11 @@ export interface GeneralizedPoolOptions {
  * evaluated as these limits exactly; large finite |β| never overflows.
  * @example generalizedPool(maps, { betaPos: 10, betaNeg: -10, alpha: 0.7 })
  */
-export function generalizedPool(x: Tensor, opts: GeneralizedPoolOptions): Tensor {
+export function generalizedPool(x: Tensor, opts: GeneralizedPoolOptions = {}): Tensor {
   const [b, c, h, w] = checkMaps('generalizedPool', x);
-  const betaPos = checkNumber('generalizedPool', 'betaPos', opts?.betaPos, x, true);
-  const betaNeg = checkNumber('generalizedPool', 'betaNeg', opts?.betaNeg, x, true);
-  const alpha = checkNumber('generalizedPool', 'alpha', opts.alpha ?? 1, x);
+  const betaPos = checkNumber('generalizedPool', 'betaPos', opts?.betaPos ?? GENERALIZED_DEFAULTS.betaPos, x, true);
+  const betaNeg = checkNumber('generalizedPool', 'betaNeg', opts?.betaNeg ?? GENERALIZED_DEFAULTS.betaNeg, x, true);
+  const alpha = checkNumber('generalizedPool', 'alpha', opts?.alpha ?? GENERALIZED_DEFAULTS.alpha, x);
   return tidy(() => {
     const z = x.reshape([b, c, h * w]);
     const pos = logMeanExp(z, betaPos).mul(0.5);

@@ -1,7 +1,7 @@
 /**
  * Weakly supervised learning: spatial poolings, class-wise pooling and the training losses.
  *
- * Conventions (DESIGN §2; tests in test/wsl check each):
+ * Conventions (docs/DESIGN.md, pooling semantics; tests in test/wsl check each):
  * - k: resolveK — k ≤ 0 disables a term, 0 < k < 1 is max(1, round_half_even(k·n)), k ≥ 1 is
  *   floor(k) clamped to n. Only divergence from the official code: a fraction with k·n < 0.5
  *   gives 1 region, not 0. The poolings reject negative k (0 is how to disable the min term).
@@ -18,16 +18,18 @@
  */
 export { resolveK, roundHalfEven } from './resolveK.js';
 export { RegionSelection } from './regionSelection.js';
-export { wildcatPool, wildcatRegions, resolveWildcat, type WildcatPoolOptions, type ResolvedWildcat } from './wildcatPool.js';
+export {
+  wildcatPool, wildcatRegions, resolveWildcat, withWildcatDefaults, WILDCAT_DEFAULTS, type WildcatPoolOptions, type ResolvedWildcat,
+} from './wildcatPool.js';
 export { globalMaxPool, globalAvgPool, topKPool, weldonPool, mantraPool } from './wildcatPresets.js';
 export { logMeanExp, BETA_ZERO, BETA_INFINITE } from './logMeanExp.js';
-export { lsePool } from './lsePool.js';
-export { generalizedPool, type GeneralizedPoolOptions } from './generalizedPool.js';
-export { classWisePool, type ClassWisePoolOptions } from './classWisePool.js';
+export { lsePool, LSE_DEFAULTS } from './lsePool.js';
+export { generalizedPool, GENERALIZED_DEFAULTS, type GeneralizedPoolOptions } from './generalizedPool.js';
+export { classWisePool, CLASS_WISE_DEFAULTS, type ClassWisePoolOptions } from './classWisePool.js';
 export { multiLabelLogisticLoss } from './multiLabelLogisticLoss.js';
 export { multiClassSoftmaxLoss } from './multiClassSoftmaxLoss.js';
 export { apLossAugmentedInference, type ApInference } from './apLossAugmentedInference.js';
 export { apRankingLoss } from './apRankingLoss.js';
-export { WildcatNet, type WildcatNetOptions, type WildcatOutput } from './wildcatNet.js';
+export { WildcatNet, WILDCAT_NET_DEFAULTS, type WildcatNetOptions, type WildcatOutput } from './wildcatNet.js';
 export { buildWildcatNet, buildBackbone, type WildcatNetSpec, type BackboneSpec } from './buildWildcatNet.js';
-export { applySpatialPooling, describeSpatialPooling, parseSpatialPooling, type SpatialPooling } from './spatialPooling.js';
+export { applySpatialPooling, describeSpatialPooling, parseSpatialPooling, POOLING_NAMES, type PoolingName, type SpatialPooling } from './spatialPooling.js';

@@ -1,6 +1,7 @@
 // Multi-class softmax (cross-entropy) loss, for scene-style single-label data.
 import { isTensor, op, tensor, tidy, type Tensor } from '../core/index.js';
 import { checkScores } from './checks.js';
+import { checkReduction } from '../nn/functional.js';
 
 /**
  * Softmax cross-entropy: scores [B, C] against integer class indices targets [B] in [0, C):
@@ -10,8 +11,7 @@ import { checkScores } from './checks.js';
  */
 export function multiClassSoftmaxLoss(scores: Tensor, targets: Tensor | ArrayLike<number>, opts: { reduction?: 'mean' | 'sum' } = {}): Tensor {
   const [b, c] = checkScores('multiClassSoftmaxLoss', scores);
-  const reduction = opts.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`multiClassSoftmaxLoss: reduction must be 'mean' or 'sum', got '${String(reduction)}'`);
+  const reduction = checkReduction('multiClassSoftmaxLoss()', opts.reduction, ['mean', 'sum']);
   if (isTensor(targets) && targets.rank !== 1) {
     throw new RangeError(`multiClassSoftmaxLoss: targets must be class indices [batch] (rank 1), got shape [${targets.shape.join(', ')}]`);
   }

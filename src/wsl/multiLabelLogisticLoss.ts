@@ -2,6 +2,7 @@
 import { tidy, where, type Tensor } from '../core/index.js';
 import { checkSameShape, checkScores } from './checks.js';
 import { checkLabels } from './labels.js';
+import { checkReduction } from '../nn/functional.js';
 
 /**
  * Multi-label logistic loss: scores [B, C] against labels [B, C] in {+1, −1, 0}:
@@ -14,8 +15,7 @@ import { checkLabels } from './labels.js';
 export function multiLabelLogisticLoss(scores: Tensor, labels: Tensor, opts: { reduction?: 'mean' | 'sum' } = {}): Tensor {
   checkScores('multiLabelLogisticLoss', scores);
   checkSameShape('multiLabelLogisticLoss', scores, labels);
-  const reduction = opts.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum') throw new RangeError(`multiLabelLogisticLoss: reduction must be 'mean' or 'sum', got '${String(reduction)}'`);
+  const reduction = checkReduction('multiLabelLogisticLoss()', opts.reduction, ['mean', 'sum']);
   return tidy(() => {
     const y = checkLabels('multiLabelLogisticLoss', labels).to(scores.dtype);
     const counted = y.ne(0);

@@ -1,4 +1,6 @@
 // Resolution of the WILDCAT region counts k⁺ / k⁻ against the n = h·w regions of a class map.
+// Tensor-free: it imports only the error vocabulary.
+import { expectInteger, expectNumber } from '../core/errors.js';
 
 /**
  * Rounds to the nearest integer, halves to the even neighbour (Python's `round`, which the
@@ -14,7 +16,7 @@ export function roundHalfEven(x: number): number {
 }
 
 /**
- * Number of regions a WILDCAT term selects (DESIGN §2):
+ * Number of regions a WILDCAT term selects (docs/DESIGN.md, pooling semantics):
  * - k ≤ 0 → 0: the term is disabled;
  * - 0 < k < 1 → a fraction of the regions: max(1, roundHalfEven(k·n));
  * - k ≥ 1 → a count: floor(k), clamped to n (so k = 1.0 is ONE region, not 100%).
@@ -22,13 +24,14 @@ export function roundHalfEven(x: number): number {
  * Divergence from the official code, on purpose: for a fraction with k·n < 0.5 the official
  * code rounds to 0 regions (k = 0.01, n = 35 → 0, which makes the top-k mean NaN or silently
  * drops the min term); we keep at least one region, because a positive k asks for a term.
- * Every other entry of the reference table (`resolve_k_table`) is reproduced exactly.
+ * Every other entry of the reference table (`resolve_k_table` in test/wsl/fixtures/wildcat_ref.json)
+ * is reproduced exactly.
  *
  * @example resolveK(0.2, 35) === 7; resolveK(0.3, 35) === 10; resolveK(2.7, 35) === 2; resolveK(100, 35) === 35
  */
 export function resolveK(k: number, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`resolveK: n (the number of regions h·w) must be a positive integer, got ${n}`);
-  if (typeof k !== 'number' || Number.isNaN(k)) throw new TypeError(`resolveK: k must be a number (a count ≥ 1, a fraction in (0, 1), or 0 to disable), got ${String(k)}`);
+  expectInteger('argument n (the number of regions h·w) of resolveK()', n, { min: 1 });
+  expectNumber('argument k of resolveK()', k, { infinite: true });
   if (k <= 0) return 0;
   if (k < 1) return Math.min(n, Math.max(1, roundHalfEven(k * n)));
   return Math.min(n, Math.floor(k));

@@ -1,10 +1,11 @@
 // One description of every spatial pooling the network can use, so that the model, the CLI,
 // checkpoints and the ablation name poolings the same way.
 import type { Tensor } from '../core/index.js';
-import { wildcatPool } from './wildcatPool.js';
+import { expectOneOf } from '../core/index.js';
+import { WILDCAT_DEFAULTS, wildcatPool, withWildcatDefaults, type WildcatPoolOptions } from './wildcatPool.js';
 import { globalAvgPool, globalMaxPool } from './wildcatPresets.js';
-import { lsePool } from './lsePool.js';
-import { generalizedPool } from './generalizedPool.js';
+import { LSE_DEFAULTS, lsePool } from './lsePool.js';
+import { GENERALIZED_DEFAULTS, generalizedPool, type GeneralizedPoolOptions } from './generalizedPool.js';
 
 /**
  * A spatial pooling [B, C, H, W] → [B, C]:
@@ -12,29 +13,35 @@ import { generalizedPool } from './generalizedPool.js';
  *   top-k / LLP: kmin = 0; MANTRA: k⁺ = k⁻ = 1, α = 1);
  * - `max` (Oquab et al. 2015), `gap` (global average), `lse` (Pinheiro & Collobert 2015, r),
  * - `generalized` (TPAMI 2019 eq. 8, β⁺ β⁻ α).
+ * An omitted option takes the pooling function's own default (WILDCAT_DEFAULTS, LSE_DEFAULTS,
+ * GENERALIZED_DEFAULTS): one default per option, whichever door the pooling comes through.
  */
 export type SpatialPooling =
-  | { kind: 'wildcat'; kmax: number; kmin?: number; alpha?: number; halve?: boolean }
+  | ({ kind: 'wildcat' } & WildcatPoolOptions)
   | { kind: 'max' }
   | { kind: 'gap' }
-  | { kind: 'lse'; r: number }
-  | { kind: 'generalized'; betaPos: number; betaNeg: number; alpha?: number };
+  | { kind: 'lse'; r?: number }
+  | ({ kind: 'generalized' } & GeneralizedPoolOptions);
+
+/** Pooling names the CLI accepts (`--pooling`), aliases included. */
+export const POOLING_NAMES = ['wildcat', 'weldon', 'topk', 'llp', 'mantra', 'max', 'gmp', 'gap', 'avg', 'lse', 'generalized'] as const;
+export type PoolingName = (typeof POOLING_NAMES)[number];
 
 /** Applies a pooling description to class maps. */
 export function applySpatialPooling(maps: Tensor, p: SpatialPooling): Tensor {
   switch (p.kind) {
     case 'wildcat':
-      return wildcatPool(maps, { kmax: p.kmax, kmin: p.kmin ?? 0, alpha: p.alpha ?? 1, halve: p.halve ?? false });
+      return wildcatPool(maps, p);
     case 'max':
       return globalMaxPool(maps);
     case 'gap':
       return globalAvgPool(maps);
     case 'lse':
-      return lsePool(maps, { r: p.r });
+      return lsePool(maps, p);
     case 'generalized':
-      return generalizedPool(maps, { betaPos: p.betaPos, betaNeg: p.betaNeg, alpha: p.alpha ?? 1 });
+      return generalizedPool(maps, p);
     default:
-      throw new TypeError(`unknown spatial pooling ${JSON.stringify(p)}; expected kind wildcat, max, gap, lse or generalized`);
+      throw expectOneOf('the kind of a spatial pooling', (p as { kind?: unknown } | null)?.kind, ['wildcat', 'max', 'gap', 'lse', 'generalized']);
   }
 }
 
@@ -42,15 +49,16 @@ export function applySpatialPooling(maps: Tensor, p: SpatialPooling): Tensor {
 export function describeSpatialPooling(p: SpatialPooling): string {
   switch (p.kind) {
     case 'wildcat': {
-      const kmin = p.kmin ?? 0;
-      const alpha = p.alpha ?? 1;
-      const base = kmin === 0 || alpha === 0 ? `top-k k+=${p.kmax}` : `wildcat k+=${p.kmax} k-=${kmin} a=${alpha}`;
-      return base + (p.halve ? ' (halved)' : '');
+      const o = withWildcatDefaults(p);
+      const base = o.kmin === 0 || o.alpha === 0 ? `top-k k+=${o.kmax}` : `wildcat k+=${o.kmax} k-=${o.kmin} a=${o.alpha}`;
+      return base + (o.halve ? ' (halved)' : '');
     }
     case 'lse':
-      return `lse r=${p.r}`;
-    case 'generalized':
-      return `generalized b+=${p.betaPos} b-=${p.betaNeg} a=${p.alpha ?? 1}`;
+      return `lse r=${p.r ?? LSE_DEFAULTS.r}`;
+    case 'generalized': {
+      const o = { ...GENERALIZED_DEFAULTS, ...p };
+      return `generalized b+=${o.betaPos} b-=${o.betaNeg} a=${o.alpha}`;
+    }
     default:
       return p.kind;
   }
@@ -58,22 +66,23 @@ export function describeSpatialPooling(p: SpatialPooling): string {
 
 /**
  * Parses the CLI form: `wildcat`, `weldon`, `max`, `gap`, `lse`, `generalized`, `topk`, `mantra`
- * with numeric options from `opts` (kmax, kmin, alpha, r, betaPos, betaNeg).
- * Defaults follow the papers' VOC settings: WILDCAT k⁺ = k⁻ = 0.2 (fractions of regions), α = 0.7.
+ * (and the aliases of POOLING_NAMES) with numeric options from `opts` (kmax, kmin, alpha, r,
+ * betaPos, betaNeg, halve). Every option left out takes its one default (WILDCAT_DEFAULTS,
+ * LSE_DEFAULTS, GENERALIZED_DEFAULTS), written out in full so a saved run config is explicit.
  */
 export function parseSpatialPooling(
   name: string,
   opts: { kmax?: number; kmin?: number; alpha?: number; r?: number; betaPos?: number; betaNeg?: number; halve?: boolean } = {},
 ): SpatialPooling {
-  const halve = opts.halve ?? false;
-  switch (name) {
+  const halve = opts.halve ?? WILDCAT_DEFAULTS.halve;
+  switch (expectOneOf('the pooling name', name, POOLING_NAMES)) {
     case 'wildcat':
-      return { kind: 'wildcat', kmax: opts.kmax ?? 0.2, kmin: opts.kmin ?? opts.kmax ?? 0.2, alpha: opts.alpha ?? 0.7, halve };
+      return { kind: 'wildcat', ...withWildcatDefaults({ kmax: opts.kmax, kmin: opts.kmin, alpha: opts.alpha, halve }) };
     case 'weldon':
-      return { kind: 'wildcat', kmax: opts.kmax ?? 0.2, kmin: opts.kmin ?? opts.kmax ?? 0.2, alpha: 1, halve };
+      return { kind: 'wildcat', ...withWildcatDefaults({ kmax: opts.kmax, kmin: opts.kmin, alpha: 1, halve }) };
     case 'topk':
     case 'llp':
-      return { kind: 'wildcat', kmax: opts.kmax ?? 0.2, kmin: 0, alpha: 1 };
+      return { kind: 'wildcat', ...withWildcatDefaults({ kmax: opts.kmax, kmin: 0, alpha: 1, halve: false }) };
     case 'mantra':
       return { kind: 'wildcat', kmax: 1, kmin: 1, alpha: 1, halve };
     case 'max':
@@ -83,10 +92,8 @@ export function parseSpatialPooling(
     case 'avg':
       return { kind: 'gap' };
     case 'lse':
-      return { kind: 'lse', r: opts.r ?? 5 };
+      return { kind: 'lse', r: opts.r ?? LSE_DEFAULTS.r };
     case 'generalized':
-      return { kind: 'generalized', betaPos: opts.betaPos ?? 10, betaNeg: opts.betaNeg ?? -10, alpha: opts.alpha ?? 0.7 };
-    default:
-      throw new RangeError(`unknown pooling '${name}'; expected wildcat, weldon, topk, mantra, max, gap, lse or generalized`);
+      return { kind: 'generalized', betaPos: opts.betaPos ?? GENERALIZED_DEFAULTS.betaPos, betaNeg: opts.betaNeg ?? GENERALIZED_DEFAULTS.betaNeg, alpha: opts.alpha ?? GENERALIZED_DEFAULTS.alpha };
   }
 }

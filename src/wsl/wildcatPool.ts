@@ -1,58 +1,10 @@
 // WILDCAT spatial pooling (Durand et al., CVPR 2017, eq. 3): top-k⁺ mean + α · bottom-k⁻ mean.
 import { noGrad, tidy, type Tensor } from '../core/index.js';
-import { checkMaps, shapeText } from './checks.js';
+import { checkMaps } from './checks.js';
 import { RegionSelection } from './regionSelection.js';
-import { resolveK } from './resolveK.js';
+import { resolveWildcat, type WildcatPoolOptions } from './resolveWildcat.js';
 
-/** Options of {@link wildcatPool}. k values follow {@link resolveK}: a count ≥ 1 or a fraction in (0, 1). */
-export interface WildcatPoolOptions {
-  /** k⁺: how many highest regions are averaged (positive evidence). Must be > 0. */
-  kmax: number;
-  /** k⁻: how many lowest regions are averaged (negative evidence); 0 disables the term. Defaults to kmax, as the official constructor. */
-  kmin?: number;
-  /** Weight α of the lowest regions' mean. Default 1. */
-  alpha?: number;
-  /**
-   * Scale convention. false (default, DESIGN §2 and CVPR 2017 eq. 3): s = top + α·bottom.
-   * true (the official PyTorch code, and WELDON's TPAMI eq. 11): s = (top + α·bottom) / 2
-   * whenever the min term is active (k⁻ > 0 and α ≠ 0); a plain top-k mean is never halved.
-   */
-  halve?: boolean;
-}
-
-/** The options of a WILDCAT pooling resolved against n regions. */
-export interface ResolvedWildcat {
-  n: number;
-  kmax: number;
-  kmin: number;
-  alpha: number;
-  /** k⁻ > 0 and α ≠ 0. */
-  minTermActive: boolean;
-  /** Factor applied to top + α·bottom: 1/2 when halving an active min term, else 1. */
-  scale: number;
-}
-
-/**
- * Resolves k⁺, k⁻, α and the scale for maps of n regions, checking the options.
- * Negative k are rejected here (resolveK alone maps them to 0): a negative k is a mistake,
- * 0 is the way to disable the min term.
- */
-export function resolveWildcat(n: number, opts: WildcatPoolOptions, x?: Tensor, fn = 'wildcatPool'): ResolvedWildcat {
-  const where = x ? ` (x shape ${shapeText(x)})` : ` (n = ${n} regions)`;
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`${fn}: options {kmax, kmin?, alpha?, halve?} are required${where}`);
-  const kmaxIn = opts.kmax;
-  if (typeof kmaxIn !== 'number' || Number.isNaN(kmaxIn)) throw new TypeError(`${fn}: kmax must be a number (a count ≥ 1 or a fraction in (0, 1)), got ${String(kmaxIn)}${where}`);
-  if (kmaxIn <= 0) throw new RangeError(`${fn}: kmax must be > 0 (a count ≥ 1 or a fraction in (0, 1)), got ${kmaxIn}${where}`);
-  const kminIn = opts.kmin ?? kmaxIn;
-  if (typeof kminIn !== 'number' || Number.isNaN(kminIn)) throw new TypeError(`${fn}: kmin must be a number (0 disables the min term), got ${String(kminIn)}${where}`);
-  if (kminIn < 0) throw new RangeError(`${fn}: kmin must be ≥ 0 (0 disables the min term), got ${kminIn}${where}`);
-  const alpha = opts.alpha ?? 1;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new TypeError(`${fn}: alpha must be a finite number, got ${String(alpha)}${where}`);
-  const kmax = resolveK(kmaxIn, n);
-  const kmin = resolveK(kminIn, n);
-  const minTermActive = kmin > 0 && alpha !== 0;
-  return { n, kmax, kmin, alpha, minTermActive, scale: opts.halve && minTermActive ? 0.5 : 1 };
-}
+export { resolveWildcat, withWildcatDefaults, WILDCAT_DEFAULTS, type ResolvedWildcat, type WildcatPoolOptions } from './resolveWildcat.js';
 
 /**
  * WILDCAT spatial pooling of class maps x [B, C, H, W] → scores [B, C]:
@@ -64,11 +16,11 @@ export function resolveWildcat(n: number, opts: WildcatPoolOptions, x?: Tensor, 
  * the scale), both when a region is in both sets. Ties follow a stable descending sort: among
  * equal values the top set takes the lowest flat indices (h·W + w), the bottom set the highest.
  *
- * @example const s = wildcatPool(maps, { kmax: 0.2, kmin: 0.2, alpha: 0.7 }); // VOC setting
+ * @example const s = wildcatPool(maps); // the defaults: k⁺ = k⁻ = 0.2, α = 0.7 (the paper's VOC setting)
  */
-export function wildcatPool(x: Tensor, opts: WildcatPoolOptions): Tensor {
+export function wildcatPool(x: Tensor, opts: WildcatPoolOptions = {}): Tensor {
   const [b, c, h, w] = checkMaps('wildcatPool', x);
-  const r = resolveWildcat(h * w, opts, x);
+  const r = resolveWildcat(h * w, opts);
   return tidy(() => {
     const sel = new RegionSelection(x.reshape([b, c, h * w]));
     let s = sel.topMean(r.kmax);
@@ -83,10 +35,10 @@ export function wildcatPool(x: Tensor, opts: WildcatPoolOptions): Tensor {
  * lowest to highest (empty last dim when the min term is disabled). For localization and
  * visualization of positive / negative evidence.
  */
-export function wildcatRegions(x: Tensor, opts: WildcatPoolOptions): { top: Tensor; bottom: Tensor } {
+export function wildcatRegions(x: Tensor, opts: WildcatPoolOptions = {}): { top: Tensor; bottom: Tensor } {
   const [b, c, h, w] = checkMaps('wildcatRegions', x);
   const n = h * w;
-  const r = resolveWildcat(n, opts, x, 'wildcatRegions');
+  const r = resolveWildcat(n, opts, 'wildcatRegions()');
   return tidy(() =>
     noGrad(() => {
       const order = x.reshape([b, c, n]).sort(-1, true, true).indices;

@@ -1,4 +1,5 @@
-// Classic spatial poolings as WILDCAT settings (DESIGN §2), each a thin call of wildcatPool.
+// Classic spatial poolings as WILDCAT settings (docs/DESIGN.md, pooling semantics), each a thin
+// call of wildcatPool with every option given (none of them depends on WILDCAT_DEFAULTS).
 import type { Tensor } from '../core/index.js';
 import { wildcatPool } from './wildcatPool.js';
 

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cat, grad, op, ones, setNumThreads, stack, tensor, zeros } from '../../src/core/index.js';
+import { native } from '../../src/core/native.js';
 import { leakFreeTidy } from '../helpers/leakFreeTidy.js';
 
 /** Asserts fn throws an instance of `type` whose message matches `pattern`, is short and has no backtrace. */
@@ -49,17 +50,21 @@ test('wrong dtypes name the op', leakFreeTidy(() => {
   throwsShort(() => tensor([1], { dtype: 'float16' }), TypeError, /^tensor\(\): cannot create float16/);
 }));
 
-test('use after dispose names the op (or the accessor)', leakFreeTidy(() => {
+test('use after dispose is a TypeError naming the op (or the accessor)', leakFreeTidy(() => {
   const t = tensor([1, 2]);
   const u = tensor([3, 4]);
   t.dispose();
-  throwsShort(() => t.add(1), Error, /^aten::add\.Scalar: argument 0 is a tensor that was used after dispose\(\)/);
-  throwsShort(() => u.add(t), Error, /^aten::add\.Tensor: argument 1 .*used after dispose\(\)/);
-  throwsShort(() => cat([u, t]), Error, /^aten::cat: argument 0 .*used after dispose\(\)/);
-  throwsShort(() => t.item(), Error, /used after dispose\(\)/);
-  throwsShort(() => t.toArray(), Error, /used after dispose\(\)/);
-  throwsShort(() => t.shape, Error, /used after dispose\(\)/);
-  throwsShort(() => grad(u.sum(), [t]), Error, /used after dispose\(\)/);
+  throwsShort(() => t.add(1), TypeError, /^aten::add\.Scalar: argument 0 is a tensor that was used after dispose\(\)/);
+  throwsShort(() => u.add(t), TypeError, /^aten::add\.Tensor: argument 1 .*used after dispose\(\)/);
+  throwsShort(() => cat([u, t]), TypeError, /^aten::cat: argument 0 .*used after dispose\(\)/);
+  throwsShort(() => t.item(), TypeError, /used after dispose\(\)/);
+  throwsShort(() => t.toArray(), TypeError, /used after dispose\(\)/);
+  throwsShort(() => t.shape, TypeError, /used after dispose\(\)/);
+  throwsShort(() => grad(u.sum(), [t]), TypeError, /used after dispose\(\)/);
+  // The addon's own check (reached when a handle is released behind the Tensor's back) agrees.
+  const h = tensor([5]).handle;
+  native.dispose(h);
+  throwsShort(() => native.toBuffer(h), TypeError, /^toBuffer: tensor was used after dispose\(\)$/);
 }));
 
 test('bad argument types are TypeErrors naming the op and argument', leakFreeTidy(() => {
@@ -80,7 +85,7 @@ test('bad argument types are TypeErrors naming the op and argument', leakFreeTid
   throwsShort(() => op('aten::add', 'Scalar')(t, 2n ** 70n), RangeError, /^aten::add\.Scalar: argument 'other': BigInt outside the int64 range/);
   throwsShort(() => op('aten::normal_')(t, 0, 1, {}), TypeError, /^aten::normal_: argument 'generator': generators are not supported/);
   throwsShort(() => tensor(['a'] as never), TypeError, /^tensor\(\): expected numbers/);
-  throwsShort(() => setNumThreads(0), RangeError, /^setNumThreads\(\): need an integer >= 1, got 0$/);
+  throwsShort(() => setNumThreads(0), RangeError, /^Expected an integer >= 1 for setNumThreads\(\) argument n but received 0$/);
 }));
 
 test('item() on a multi-element tensor is a RangeError with the shape', leakFreeTidy(() => {

@@ -29,7 +29,7 @@ test('divergence from the official code: a positive fraction keeps at least one 
   const row = reference.resolve_k_table.find((r) => r.k === 0.01 && r.n === 35);
   assert.ok(row, 'the table has the k = 0.01, n = 35 row');
   assert.equal(row.resolved, 0); // official: round(0.35) = 0 regions
-  assert.equal(resolveK(0.01, 35), 1); // DESIGN §2: max(1, round_half_even(k·n))
+  assert.equal(resolveK(0.01, 35), 1); // docs/DESIGN.md: max(1, round_half_even(k·n))
   assert.equal(resolveK(1e-9, 144), 1);
 });
 
@@ -46,7 +46,8 @@ test('the three regimes', () => {
 });
 
 test('bad arguments name what is wrong', () => {
-  assert.throws(() => resolveK(NaN, 35), /k must be a number/);
-  assert.throws(() => resolveK(2, 0), /n \(the number of regions h·w\) must be a positive integer, got 0/);
-  assert.throws(() => resolveK(2, 3.5), /positive integer, got 3.5/);
+  assert.throws(() => resolveK(NaN, 35), { name: 'RangeError', message: 'Expected a number for argument k of resolveK() but received NaN' });
+  assert.throws(() => resolveK('1' as never, 35), { name: 'TypeError', message: "Expected a number for argument k of resolveK() but received '1'" });
+  assert.throws(() => resolveK(2, 0), { name: 'RangeError', message: 'Expected an integer >= 1 for argument n (the number of regions h·w) of resolveK() but received 0' });
+  assert.throws(() => resolveK(2, 3.5), /of resolveK\(\) but received 3.5$/);
 });

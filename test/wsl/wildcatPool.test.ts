@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { grad, manualSeed, tensor, type Tensor } from '../../src/core/index.js';
 import {
-  globalAvgPool, globalMaxPool, mantraPool, resolveK, topKPool, weldonPool, wildcatPool, wildcatRegions, type WildcatPoolOptions,
+  globalAvgPool, globalMaxPool, mantraPool, resolveK, topKPool, weldonPool, wildcatPool, wildcatRegions, withWildcatDefaults, type WildcatPoolOptions,
 } from '../../src/wsl/index.js';
 import { assertClose } from '../helpers/assertTensor.js';
 import { gradCheck } from '../helpers/gradcheck.js';
@@ -30,10 +30,11 @@ test('finite differences agree with autograd on tie-free maps (every setting)', 
 });
 
 /** Plain-TypeScript WILDCAT with the stable-sort tie rule: value and d(Σ g·s)/dx. */
-function wildcatByHand(x: Float64Array, maps: number, n: number, g: Float64Array, o: WildcatPoolOptions) {
+function wildcatByHand(x: Float64Array, maps: number, n: number, g: Float64Array, opts: WildcatPoolOptions) {
+  const o = withWildcatDefaults(opts);
   const kp = resolveK(o.kmax, n);
-  const km = resolveK(o.kmin ?? o.kmax, n);
-  const alpha = o.alpha ?? 1;
+  const km = resolveK(o.kmin, n);
+  const alpha = o.alpha;
   const active = km > 0 && alpha !== 0;
   const scale = o.halve && active ? 0.5 : 1;
   const out = new Float64Array(maps);
@@ -100,7 +101,7 @@ test('GMP, GAP, LLP, WELDON and MANTRA are their WILDCAT settings (values and gr
     same(weldonPool(x, { kmax: 3 }), wildcatPool(x, { kmax: 3, kmin: 3, alpha: 1 }));
     same(weldonPool(x, { kmax: 3, kmin: 2, halve: true }), wildcatPool(x, { kmax: 3, kmin: 2, alpha: 1 }).mul(0.5));
     same(mantraPool(x), x.max([2, 3]).add(x.min([2, 3])));
-    same(mantraPool(x, { halve: true }), wildcatPool(x, { kmax: 1, kmin: 1, halve: true }));
+    same(mantraPool(x, { halve: true }), wildcatPool(x, { kmax: 1, kmin: 1, alpha: 1, halve: true }));
   });
 });
 
@@ -160,13 +161,16 @@ test('bad input: clear errors naming the argument and the shape', () => {
   scoped(() => {
     const x = tensor(new Float32Array(2 * 3 * 4 * 5), { shape: [2, 3, 4, 5] });
     assert.throws(() => wildcatPool(tensor(new Float32Array(6), { shape: [2, 3] }), { kmax: 1 }), /wildcatPool: x must be class maps \[batch, classes, height, width\] \(rank 4\), got shape \[2, 3\]/);
-    assert.throws(() => wildcatPool(x, { kmax: -1 }), /wildcatPool: kmax must be > 0 .* got -1 \(x shape \[2, 3, 4, 5\]\)/);
-    assert.throws(() => wildcatPool(x, { kmax: 0 }), /kmax must be > 0/);
-    assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -0.5 }), /wildcatPool: kmin must be ≥ 0 \(0 disables the min term\), got -0.5 \(x shape \[2, 3, 4, 5\]\)/);
-    assert.throws(() => wildcatPool(x, { kmax: NaN }), /kmax must be a number/);
-    assert.throws(() => wildcatPool(x, { kmax: 2, alpha: Infinity }), /alpha must be a finite number, got Infinity/);
+    assert.throws(() => wildcatPool(x, { kmax: -1 }), { name: 'RangeError', message: 'Expected a number > 0 for option kmax of wildcatPool() but received -1' });
+    assert.throws(() => wildcatPool(x, { kmax: 0 }), { name: 'RangeError', message: /^Expected a number > 0 for option kmax/ });
+    assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -0.5 }), { name: 'RangeError', message: 'Expected a number >= 0 for option kmin of wildcatPool() but received -0.5' });
+    assert.throws(() => wildcatPool(x, { kmax: NaN }), { name: 'RangeError', message: /for option kmax of wildcatPool\(\) but received NaN$/ });
+    assert.throws(() => wildcatPool(x, { kmax: '2' as never }), { name: 'TypeError', message: "Expected a number > 0 for option kmax of wildcatPool() but received '2'" });
+    assert.throws(() => wildcatPool(x, { kmax: 2, alpha: Infinity }), { name: 'RangeError', message: 'Expected a finite number for option alpha of wildcatPool() but received Infinity' });
+    assert.throws(() => wildcatPool(x, { halve: 'true' as never }), { name: 'TypeError', message: "Expected a boolean for option halve of wildcatPool() but received 'true'" });
+    assert.throws(() => wildcatPool(x, 3 as never), { name: 'TypeError', message: /^Expected an object \{kmax\?, kmin\?, alpha\?, halve\?\} for the options of wildcatPool\(\) but received 3$/ });
     assert.throws(() => wildcatPool(tensor([1, 2, 3, 4], { dtype: 'int64', shape: [1, 1, 2, 2] }), { kmax: 1 }), /x must be a floating tensor, got int64/);
-    assert.throws(() => topKPool(x, -2), /kmax must be > 0/);
+    assert.throws(() => topKPool(x, -2), /for option kmax of wildcatPool\(\) but received -2/);
   });
 });
 
@@ -185,7 +189,7 @@ test('no leaks outside tidy: forward, backward, presets and regions', async () =
     loss.backward();
     const g = x.grad;
     const regions = wildcatRegions(x, { kmax: 2 });
-    assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -1 }), /kmin must be ≥ 0/);
+    assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -1 }), /^RangeError: Expected a number >= 0 for option kmin/);
     return [x, xTie, outs, loss, g, regions];
   });
 });

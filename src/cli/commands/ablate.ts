@@ -6,13 +6,14 @@ import { trainWsl, RUN_FILES, type TrainWslResult } from '../../train/wslTrainer
 import { evaluateRun } from './evaluate.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { describeSpatialPooling, parseSpatialPooling, type SpatialPooling } from '../../wsl/spatialPooling.js';
+import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import type { WslTrainConfig } from '../../train/wslConfig.js';
 import { formatTable, pct } from '../table.js';
 
 export const ABLATE_USAGE = `
 wildcat ablate --data voc:DIR --out DIR [--test-split test] [--epochs N] [--only a,b] [training flags]
 
-Trains max, GAP, LSE, WELDON and WILDCAT poolings (M = 1 and 4; alpha = 1 and 0.7) and the
+Trains max, GAP, LSE, WELDON and WILDCAT poolings (M = 1 and 4; alpha = 1 and ${WILDCAT_DEFAULTS.alpha}) and the
 architecture (b) variant with the same budget, then prints classification mAP (and pointwise
 localization mAP) on the test split for each: the WILDCAT paper's Tables 5-7 in miniature.
 Each run lives in DIR/<name>; finished runs are reused, so an interrupted ablation continues.
@@ -25,17 +26,18 @@ interface Variant {
   architecture: 'maps' | 'features';
 }
 
-export function ablationVariants(kmax = 0.2): Variant[] {
-  const wildcat = (alpha: number): SpatialPooling => ({ kind: 'wildcat', kmax, kmin: kmax, alpha });
+export function ablationVariants(kmax = WILDCAT_DEFAULTS.kmax): Variant[] {
+  const weldon = parseSpatialPooling('weldon', { kmax }); // α = 1
+  const wildcat = parseSpatialPooling('wildcat', { kmax }); // α = WILDCAT_DEFAULTS.alpha
   return [
     { name: 'max', pooling: parseSpatialPooling('max'), maps: 1, architecture: 'maps' },
     { name: 'gap', pooling: parseSpatialPooling('gap'), maps: 1, architecture: 'maps' },
-    { name: 'lse', pooling: parseSpatialPooling('lse', { r: 5 }), maps: 1, architecture: 'maps' },
-    { name: 'weldon-m1', pooling: wildcat(1), maps: 1, architecture: 'maps' },
-    { name: 'wildcat-m1', pooling: wildcat(0.7), maps: 1, architecture: 'maps' },
-    { name: 'weldon-m4', pooling: wildcat(1), maps: 4, architecture: 'maps' },
-    { name: 'wildcat-m4', pooling: wildcat(0.7), maps: 4, architecture: 'maps' },
-    { name: 'wildcat-arch-b', pooling: wildcat(0.7), maps: 1, architecture: 'features' },
+    { name: 'lse', pooling: parseSpatialPooling('lse'), maps: 1, architecture: 'maps' },
+    { name: 'weldon-m1', pooling: weldon, maps: 1, architecture: 'maps' },
+    { name: 'wildcat-m1', pooling: wildcat, maps: 1, architecture: 'maps' },
+    { name: 'weldon-m4', pooling: weldon, maps: 4, architecture: 'maps' },
+    { name: 'wildcat-m4', pooling: wildcat, maps: 4, architecture: 'maps' },
+    { name: 'wildcat-arch-b', pooling: wildcat, maps: 1, architecture: 'features' },
   ];
 }
 
@@ -66,7 +68,7 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
   base.backboneWeights = await resolveBackboneWeights(p, base, log);
   const only = typeof p.values.only === 'string' ? new Set(p.values.only.split(',')) : null;
   const rows: AblationRow[] = [];
-  for (const v of ablationVariants(typeof p.values.kmax === 'string' ? num(p, 'kmax', 0.2) : 0.2)) {
+  for (const v of ablationVariants(num(p, 'kmax', WILDCAT_DEFAULTS.kmax, { min: 0 }))) {
     if (only && !only.has(v.name)) continue;
     const runDir = join(out, v.name);
     const config: WslTrainConfig = { ...base, model: { ...base.model, pooling: v.pooling, maps: v.maps, architecture: v.architecture } };

@@ -1,12 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { writeVocScenes } from '../../data/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { trainWsl, RUN_FILES } from '../../train/wslTrainer.js';
 import { parseSpatialPooling } from '../../wsl/spatialPooling.js';
-import { parse, num, flag, str } from '../args.js';
+import { parse, num, flag, str, threadsFlag } from '../args.js';
 import { cacheDir } from '../paths.js';
 import { ensurePretrained } from '../pretrainedCache.js';
 import { SCENE_DEFAULTS } from './data.js';
@@ -27,7 +26,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { out: { type: 'string' }, epochs: { type: 'string' }, 'no-baseline': { type: 'boolean' }, threads: { type: 'string' } }, DEMO_USAGE);
   const t0 = Date.now();
   const say = (m: string): void => console.error(m);
-  const threads = num(p, 'threads', availableParallelism(), { int: true, min: 1 });
+  const threads = threadsFlag(p);
   const out = str(p, 'out', 'runs/demo');
 
   // 1. Scenes (deterministic, so a cached copy is the same data).

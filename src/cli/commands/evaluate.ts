@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
@@ -8,7 +7,7 @@ import { evaluateSplit } from '../../train/runSegmentation.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
 import { Progress } from '../../train/progress.js';
 import { DEFAULT_SEGMENTATION, SMOOTHINGS, type SegmentationSettings } from '../../segment/index.js';
-import { parse, str, num, choice, optStr } from '../args.js';
+import { parse, str, choice, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
@@ -24,7 +23,7 @@ ${SEGMENTATION_USAGE}`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, EVAL_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'), segmentationSettingsFromFlags(p));
   console.log(metricsTable(m));

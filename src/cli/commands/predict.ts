@@ -7,9 +7,8 @@ import { predictImages, type Predictions } from '../../train/predict.js';
 import { runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
-import { parse, str, num, choice } from '../args.js';
+import { parse, str, choice, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
-import { availableParallelism } from 'node:os';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
@@ -25,7 +24,7 @@ ${SEGMENTATION_USAGE}`;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, PREDICT_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
   const settings = segmentationSettingsFromFlags(p);

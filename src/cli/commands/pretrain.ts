@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defaultPretrainConfig, pretrainBackbone } from '../../train/pretrain.js';
 import { parse, num, choice, optStr } from '../args.js';
 import { pretrainedPath } from '../pretrainedCache.js';
@@ -26,7 +25,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     batchSize: num(p, 'batch-size', d.batchSize, { int: true, min: 2 }),
     lr: num(p, 'lr', d.lr, { min: 0 }),
     seed: num(p, 'seed', d.seed, { int: true, min: 0 }),
-    threads: num(p, 'threads', availableParallelism(), { int: true, min: 1 }),
+    threads: num(p, 'threads', d.threads, { int: true, min: 1 }),
   };
   const out = optStr(p, 'out') ?? pretrainedPath(config);
   const r = await pretrainBackbone(config, out);

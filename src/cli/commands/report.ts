@@ -1,9 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, optStr } from '../args.js';
+import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
 
 export const REPORT_USAGE = `
 wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
@@ -38,7 +37,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
     normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' },
   }, REPORT_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const split = str(p, 'split', 'test');
   const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);

@@ -2,51 +2,58 @@ import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed 
 import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { trainWsl, checkRunFolder } from '../../train/wslTrainer.js';
 import { openDataset } from '../../train/datasetSpec.js';
-import { parseSpatialPooling } from '../../wsl/spatialPooling.js';
+import { parseSpatialPooling, POOLING_NAMES } from '../../wsl/spatialPooling.js';
+import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
+import { LSE_DEFAULTS } from '../../wsl/lsePool.js';
+import { GENERALIZED_DEFAULTS } from '../../wsl/generalizedPool.js';
 import { ensurePretrained } from '../pretrainedCache.js';
-import { availableParallelism } from 'node:os';
 
+const D = defaultWslConfig();
+const WILDCAT = D.model.pooling as { kmax: number; kmin: number; alpha: number };
+
+// Every default in this text is read from its one definition (defaultWslConfig and the wsl
+// defaults), so the help cannot drift from what the flags do.
 export const TRAIN_USAGE = `
 wildcat train --data voc:DIR --out RUN [options]
 
-Trains a weakly supervised network from image-level labels (defaults fit a 2-core CPU and the
-embedded scenes: half-width ResNet-18 at stride 16, WILDCAT M=1 k+=k-=0.2 alpha=0.7).
+Trains a weakly supervised network from image-level labels (defaults fit a CPU with a few cores
+and the embedded scenes: half-width ResNet-18 at stride ${D.model.backbone.outputStride}, WILDCAT M=${D.model.maps} k+=k-=${WILDCAT.kmax} alpha=${WILDCAT.alpha}).
 
 Data
   --data SPEC            voc:DIR (VOCdevkit or VOC<year> folder), csv:FILE, folder:DIR
-  --train-split NAME     default train
-  --val-split NAME       default val
+  --train-split NAME     default ${D.trainSplit}
+  --val-split NAME       default ${D.valSplit}
   --out RUN              run folder (config.json, log.jsonl, best/last checkpoints)
   --resume               continue the run in RUN from its last checkpoint
 Model
-  --backbone NAME        resnet18|resnet34|resnet50|resnet101|resnet152 (default resnet18)
-  --width X              channel width multiplier (default 0.5; 1 = torchvision shapes)
-  --stride N             output stride 32|16|8 (default 16: last stage dilated)
+  --backbone NAME        resnet18|resnet34|resnet50|resnet101|resnet152 (default resnet${D.model.backbone.depth})
+  --width X              channel width multiplier (default ${D.model.backbone.widthMultiplier}; 1 = torchvision shapes)
+  --stride N             output stride 32|16|8 (default ${D.model.backbone.outputStride}: last stage dilated)
   --backbone-weights P   auto (Fashion-MNIST pre-training, cached), none, or a .pth/.safetensors
                          file (torchvision names, e.g. resnet101-*.pth). Default auto
-  --image-size N         network input side in pixels (default 192)
-  --maps M               maps per class in the transfer layer (default 1; the paper's
+  --image-size N         network input side in pixels (default ${D.imageSize})
+  --maps M               maps per class in the transfer layer (default ${D.model.maps}; the paper's
                          VOC setting is 4, which needs a longer budget than 8 epochs here)
-  --class-wise MODE      mean|max (default mean)
-  --architecture A       maps (a: transfer layer then spatial pooling, default) | features (b)
+  --class-wise MODE      mean|max (default ${D.model.classWise})
+  --architecture A       maps (a: transfer layer then spatial pooling) | features (b) (default ${D.model.architecture})
   --pooling NAME         wildcat|weldon|topk|mantra|max|gap|lse|generalized (default wildcat)
-  --kmax K --kmin K      regions: a count >= 1 or a fraction in (0,1) (default 0.2, kmin = kmax)
-  --alpha A              weight of the lowest regions (default 0.7 for wildcat)
-  --r R                  LSE sharpness (default 5)
-  --beta-pos B --beta-neg=B   generalized pooling (default 10, -10; write negative values as --beta-neg=-10)
+  --kmax K --kmin K      regions: a count >= 1 or a fraction in (0,1) (default ${WILDCAT_DEFAULTS.kmax}, kmin = kmax)
+  --alpha A              weight of the lowest regions (default ${WILDCAT_DEFAULTS.alpha}; weldon, topk, mantra: 1)
+  --r R                  LSE sharpness (default ${LSE_DEFAULTS.r})
+  --beta-pos B --beta-neg=B   generalized pooling (default ${GENERALIZED_DEFAULTS.betaPos}, ${GENERALIZED_DEFAULTS.betaNeg}; write negative values as --beta-neg=-10)
   --halve                divide max+min scores by 2 (the official code's convention)
 Training
-  --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking)
-  --epochs N             default 8
-  --batch-size N         default 16
-  --lr X                 learning rate of the new layers (default 0.05)
-  --backbone-lr-scale X  backbone lr = lr * X (default 0.1)
-  --momentum X           default 0.9
-  --weight-decay X       default 1e-4
-  --warmup E             linear warm-up in epochs (default 0.5), then cosine decay
+  --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking) (default ${D.loss})
+  --epochs N             default ${D.epochs}
+  --batch-size N         default ${D.batchSize}
+  --lr X                 learning rate of the new layers (default ${D.lr})
+  --backbone-lr-scale X  backbone lr = lr * X (default ${D.backboneLrScale})
+  --momentum X           default ${D.momentum}
+  --weight-decay X       default ${D.weightDecay}
+  --warmup E             linear warm-up in epochs (default ${D.warmupEpochs}), then cosine decay
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
-  --seed N               default 1 (runs are deterministic given the seed)
+  --seed N               default ${D.seed} (runs are deterministic given the seed)
   --threads N            libtorch threads (default: all cores)
 `;
 
@@ -65,9 +72,9 @@ export const MODEL_OPTIONS = {
 /** Builds a training config from parsed flags (every flag optional; defaults as documented). */
 export function configFromFlags(p: Parsed): WslTrainConfig {
   const c = defaultWslConfig();
-  const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, 'resnet18').slice(6)) as 18;
-  const stride = Number(choice(p, 'stride', ['32', '16', '8'] as const, '16')) as 16;
-  const pooling = parseSpatialPooling(choice(p, 'pooling', ['wildcat', 'weldon', 'topk', 'llp', 'mantra', 'max', 'gmp', 'gap', 'avg', 'lse', 'generalized'] as const, 'wildcat'), {
+  const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, `resnet${c.model.backbone.depth}`).slice(6)) as 18;
+  const stride = Number(choice(p, 'stride', ['32', '16', '8'] as const, `${c.model.backbone.outputStride}`)) as 16;
+  const pooling = parseSpatialPooling(choice(p, 'pooling', POOLING_NAMES, 'wildcat'), {
     kmax: optNonNegative(p, 'kmax'), kmin: optNonNegative(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNonNegative(p, 'r'),
     betaPos: optNum(p, 'beta-pos'), betaNeg: optNum(p, 'beta-neg'), halve: flag(p, 'halve'),
   });
@@ -103,7 +110,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     flip: !flag(p, 'no-flip'),
     scaleJitter,
     seed: num(p, 'seed', c.seed, { int: true, min: 0 }),
-    threads: num(p, 'threads', availableParallelism(), { int: true, min: 1 }),
+    threads: num(p, 'threads', c.threads, { int: true, min: 1 }),
   };
 }
 

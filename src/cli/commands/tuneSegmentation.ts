@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import {
@@ -10,7 +9,7 @@ import { openVocSplit } from '../../train/datasetSpec.js';
 import { predictImages } from '../../train/predict.js';
 import { scoreLinkOf } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { choice, num, optStr, parse, str } from '../args.js';
+import { choice, num, optStr, parse, str, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { formatTable, pct } from '../table.js';
 
@@ -32,7 +31,7 @@ export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' },
     steps: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS,
   }, TUNE_SEGMENTATION_USAGE);
-  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const split = str(p, 'split', 'val');
   const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
