@@ -13,6 +13,8 @@
 // Ties go to the background. A pixel with no evidence at all (every weight 0) is background with
 // probability 1.
 
+import { expectInteger, expectNumber, expectOneOf, outOfRange } from '../core/index.js';
+
 export type BackgroundModel =
   | { kind: 'threshold'; /** δ: one value, or one per class (δ_k), each in [0, 1). */ thresholds: number | ArrayLike<number> }
   | { kind: 'power'; /** γ > 0. */ gamma: number };
@@ -31,30 +33,29 @@ export interface PixelLabels {
  * @example const { labels, probabilities } = labelPixels(ev, 10, 192, 192, { kind: 'threshold', thresholds: 0.4 });
  */
 export function labelPixels(evidence: Float32Array, numClasses: number, height: number, width: number, background: BackgroundModel): PixelLabels {
-  const where = 'labelPixels';
-  const C = numClasses;
+  const where = 'labelPixels()';
+  const C = expectInteger(`numClasses of ${where} (labels are bytes, 255 is void)`, numClasses, { min: 1, max: 254 });
+  expectInteger(`height of ${where}`, height, { min: 1 });
+  expectInteger(`width of ${where}`, width, { min: 1 });
   const n = height * width;
-  if (!(Number.isInteger(C) && C >= 1 && C <= 254)) throw new RangeError(`${where}: numClasses must be an integer in [1, 254] (labels are bytes, 255 is void), got ${C}`);
   if (evidence.length !== C * n) {
-    throw new RangeError(`${where}: evidence holds ${evidence.length} values but ${C} classes at ${width}×${height} need ${C * n}; the maps and the image size disagree`);
+    throw outOfRange(`the length of the evidence of ${where}`, `${C * n} values (${C} classes at ${width}×${height})`, evidence.length, 'the maps and the image size disagree');
   }
+  expectOneOf(`the kind of the background of ${where}`, background.kind, ['threshold', 'power'] as const);
   const delta = new Float64Array(C);
   let gamma = 0;
   if (background.kind === 'threshold') {
     const t = background.thresholds;
     if (typeof t === 'number') delta.fill(t);
     else {
-      if (t.length !== C) throw new RangeError(`${where}: ${t.length} per-class thresholds for ${C} classes`);
+      if (t.length !== C) throw outOfRange(`the number of per-class background thresholds of ${where}`, `one per class (${C})`, t.length);
       for (let k = 0; k < C; k++) delta[k] = t[k]!;
     }
     for (let k = 0; k < C; k++) {
-      if (!(delta[k]! >= 0 && delta[k]! < 1)) throw new RangeError(`${where}: background threshold of class ${k} is ${delta[k]}; thresholds must be in [0, 1)`);
+      if (!(delta[k]! >= 0 && delta[k]! < 1)) throw outOfRange(`the background threshold of class ${k} in ${where}`, 'a number in [0, 1)', delta[k]);
     }
-  } else if (background.kind === 'power') {
-    gamma = background.gamma;
-    if (!(Number.isFinite(gamma) && gamma > 0)) throw new RangeError(`${where}: gamma must be a positive number, got ${gamma}`);
   } else {
-    throw new RangeError(`${where}: background kind must be 'threshold' or 'power', got '${String((background as { kind: unknown }).kind)}'`);
+    gamma = expectNumber(`gamma of the power background of ${where}`, background.gamma, { above: 0 });
   }
   const labels = new Uint8Array(n);
   const probabilities = new Float32Array((C + 1) * n);
@@ -64,9 +65,7 @@ export function labelPixels(evidence: Float32Array, numClasses: number, height: 
     let sum = 0;
     for (let k = 0; k < C; k++) {
       const e = evidence[k * n + p]!;
-      if (!(e >= 0 && e <= 1)) {
-        throw new RangeError(`${where}: evidence of class ${k} at pixel (${p % width}, ${Math.floor(p / width)}) is ${e}; expected a probability in [0, 1]`);
-      }
+      if (!(e >= 0 && e <= 1)) throw outOfRange(`the evidence of class ${k} at pixel (${p % width}, ${Math.floor(p / width)}) in ${where}`, 'a probability in [0, 1]', e);
       sum += e;
       if (e > v) {
         v = e;
@@ -100,6 +99,6 @@ export function powerBackgroundThreshold(gamma: number): number {
 
 /** The γ whose 'power' background decides like the global threshold t ∈ (0, 1): γ = ln t / ln(1 − t). */
 export function powerGammaForThreshold(t: number): number {
-  if (!(t > 0 && t < 1)) throw new RangeError(`powerGammaForThreshold: threshold must be in (0, 1), got ${t}`);
+  if (!(t > 0 && t < 1)) throw outOfRange('the threshold of powerGammaForThreshold()', 'a number in (0, 1)', t);
   return Math.log(t) / Math.log(1 - t);
 }

@@ -8,7 +8,11 @@
 // of ANY threshold vector on the grid δ = t / steps follows from cumulative sums without
 // touching the images again: the global δ is an exhaustive search, the per-class δ_k a coordinate
 // ascent over classes started from the best global δ.
+import { expectInteger, outOfRange } from '../core/index.js';
 import { segmentationMetrics, VOID_LABEL, type SegmentationMetrics } from '../eval/index.js';
+
+/** Grid resolution of the search: thresholds 0, 0.01, …, 0.99. */
+export const DEFAULT_THRESHOLD_STEPS = 100;
 
 export interface ThresholdChoice {
   /** δ for every class (global search) or δ_k per class. */
@@ -35,9 +39,8 @@ export class BackgroundThresholdSearch {
   private readonly hist: Float64Array;
 
   constructor(numClasses: number, opts: { steps?: number; ignoreIndex?: number } = {}) {
-    if (!(Number.isInteger(numClasses) && numClasses >= 1 && numClasses <= 254)) throw new RangeError(`BackgroundThresholdSearch: numClasses must be an integer in [1, 254], got ${numClasses}`);
-    const steps = opts.steps ?? 100;
-    if (!(Number.isInteger(steps) && steps >= 2)) throw new RangeError(`BackgroundThresholdSearch: steps must be an integer >= 2, got ${steps}`);
+    expectInteger('numClasses of new BackgroundThresholdSearch()', numClasses, { min: 1, max: 254 });
+    const steps = expectInteger('option steps of new BackgroundThresholdSearch()', opts.steps ?? DEFAULT_THRESHOLD_STEPS, { min: 2 });
     this.numClasses = numClasses;
     this.steps = steps;
     this.ignoreIndex = opts.ignoreIndex ?? VOID_LABEL;
@@ -49,22 +52,22 @@ export class BackgroundThresholdSearch {
    * [H·W] (0 background, k + 1 class k, `ignoreIndex` void).
    */
   add(evidence: Float32Array, height: number, width: number, groundTruth: ArrayLike<number>): this {
-    const where = `BackgroundThresholdSearch.add (image ${this.images})`;
+    const where = `BackgroundThresholdSearch.add() (image ${this.images})`;
     const C = this.numClasses;
     const n = height * width;
     const S = this.steps;
-    if (evidence.length !== C * n) throw new RangeError(`${where}: evidence holds ${evidence.length} values but ${C} classes at ${width}×${height} need ${C * n}`);
-    if (groundTruth.length !== n) throw new RangeError(`${where}: the ground-truth mask has ${groundTruth.length} pixels but the image is ${width}×${height} (${n}); mask and image sizes disagree`);
+    if (evidence.length !== C * n) throw outOfRange(`the length of the evidence of ${where}`, `${C * n} values (${C} classes at ${width}×${height})`, evidence.length);
+    if (groundTruth.length !== n) throw outOfRange(`the number of ground-truth pixels of ${where}`, `${n} (the image is ${width}×${height})`, groundTruth.length, 'mask and image sizes disagree');
     const local = new Float64Array(this.hist.length);
     for (let p = 0; p < n; p++) {
       const g = groundTruth[p]!;
       if (g === this.ignoreIndex) continue;
-      if (!(Number.isInteger(g) && g >= 0 && g <= C)) throw new RangeError(`${where}: ground truth ${g} at pixel (${p % width}, ${Math.floor(p / width)}) is neither a label in [0, ${C}] nor void ${this.ignoreIndex}`);
+      if (!(Number.isInteger(g) && g >= 0 && g <= C)) throw outOfRange(`the ground truth at pixel (${p % width}, ${Math.floor(p / width)}) of ${where}`, `a label in [0, ${C}] or void ${this.ignoreIndex}`, g);
       let best = 0;
       let v = -1;
       for (let k = 0; k < C; k++) {
         const e = evidence[k * n + p]!;
-        if (!(e >= 0 && e <= 1)) throw new RangeError(`${where}: evidence of class ${k} at pixel (${p % width}, ${Math.floor(p / width)}) is ${e}; expected a probability in [0, 1]`);
+        if (!(e >= 0 && e <= 1)) throw outOfRange(`the evidence of class ${k} at pixel (${p % width}, ${Math.floor(p / width)}) of ${where}`, 'a probability in [0, 1]', e);
         if (e > v) {
           v = e;
           best = k;
@@ -85,7 +88,7 @@ export class BackgroundThresholdSearch {
   confusion(steps: ArrayLike<number>): Float64Array {
     const C = this.numClasses;
     const S = this.steps;
-    if (steps.length !== C) throw new RangeError(`BackgroundThresholdSearch.confusion: ${steps.length} thresholds for ${C} classes`);
+    if (steps.length !== C) throw outOfRange('the number of thresholds of BackgroundThresholdSearch.confusion()', `one per class (${C})`, steps.length);
     const K = C + 1;
     const m = new Float64Array(K * K);
     for (let g = 0; g <= C; g++) {
@@ -159,7 +162,7 @@ export class BackgroundThresholdSearch {
   }
 
   private toStep(d: number): number {
-    if (!(d >= 0 && d < 1)) throw new RangeError(`BackgroundThresholdSearch: threshold ${d} is outside [0, 1)`);
+    if (!(d >= 0 && d < 1)) throw outOfRange('a threshold of BackgroundThresholdSearch', 'a number in [0, 1)', d);
     return Math.min(this.steps - 1, Math.floor(d * this.steps + 1e-9));
   }
 

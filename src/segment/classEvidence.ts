@@ -14,6 +14,8 @@
 // Pinheiro & Collobert (CVPR 2015 §3.2.1, eq. 7) then multiply each pixel's class probability by
 // the image-level probability p(k|I) of the class (the image-level prior, ILP).
 
+import { expectInteger, expectNumber, expectOneOf, outOfRange } from '../core/index.js';
+
 /** How a class map becomes per-pixel evidence; see the module comment. */
 export type MapNormalization = 'link' | 'peak';
 
@@ -39,9 +41,7 @@ export interface EvidenceOptions {
 export function imageProbabilities(scores: ArrayLike<number>, link: ScoreLink): Float32Array {
   const C = scores.length;
   const p = new Float32Array(C);
-  for (let c = 0; c < C; c++) {
-    if (!Number.isFinite(scores[c]!)) throw new RangeError(`imageProbabilities: score of class ${c} is ${scores[c]} (not finite); the network output is broken`);
-  }
+  for (let c = 0; c < C; c++) expectNumber(`the score of class ${c} in imageProbabilities()`, scores[c]!);
   if (link === 'softmax') {
     let max = -Infinity;
     for (let c = 0; c < C; c++) max = Math.max(max, scores[c]!);
@@ -61,22 +61,24 @@ export function imageProbabilities(scores: ArrayLike<number>, link: ScoreLink): 
  * @example const ev = classEvidence(r.maps, r.scores, r.height, r.width, { mapNorm: 'link', link: 'sigmoid', prior: 'weight', priorThreshold: 0.5 });
  */
 export function classEvidence(maps: Float32Array, scores: ArrayLike<number>, height: number, width: number, opts: EvidenceOptions): Float32Array {
-  const where = 'classEvidence';
+  const where = 'classEvidence()';
   const C = scores.length;
+  expectInteger(`height of ${where}`, height, { min: 1 });
+  expectInteger(`width of ${where}`, width, { min: 1 });
+  expectInteger(`the number of class scores of ${where}`, C, { min: 1 });
   const n = height * width;
-  if (!(Number.isInteger(height) && Number.isInteger(width) && height >= 1 && width >= 1)) throw new RangeError(`${where}: bad map size ${width}×${height}`);
-  if (C < 1) throw new RangeError(`${where}: no class scores`);
   if (maps.length !== C * n) {
-    throw new RangeError(`${where}: maps hold ${maps.length} values but ${C} classes at ${width}×${height} need ${C * n}; the maps and the image size disagree`);
+    throw outOfRange(`the length of the class maps of ${where}`, `${C * n} values (${C} classes at ${width}×${height})`, maps.length, 'the maps and the image size disagree');
   }
   for (let j = 0; j < maps.length; j++) {
     if (!Number.isFinite(maps[j]!)) {
-      const c = Math.floor(j / n);
       const p = j % n;
-      throw new RangeError(`${where}: class map ${c} is ${maps[j]} at pixel (${p % width}, ${Math.floor(p / width)}); the network output is broken (NaN weights?)`);
+      throw outOfRange(`class map ${Math.floor(j / n)} at pixel (${p % width}, ${Math.floor(p / width)}) in ${where}`, 'a finite score', maps[j], 'the network output is broken (NaN weights?)');
     }
   }
-  if (!(opts.priorThreshold >= 0 && opts.priorThreshold <= 1)) throw new RangeError(`${where}: priorThreshold must be in [0, 1], got ${opts.priorThreshold}`);
+  expectOneOf(`option mapNorm of ${where}`, opts.mapNorm, ['link', 'peak'] as const);
+  expectOneOf(`option prior of ${where}`, opts.prior, ['weight', 'threshold', 'none'] as const);
+  expectNumber(`option priorThreshold of ${where}`, opts.priorThreshold, { min: 0, max: 1 });
   const out = new Float32Array(C * n);
   if (opts.mapNorm === 'peak') {
     for (let c = 0; c < C; c++) {
@@ -84,7 +86,7 @@ export function classEvidence(maps: Float32Array, scores: ArrayLike<number>, hei
       for (let p = 0; p < n; p++) peak = Math.max(peak, maps[c * n + p]!);
       if (peak > 0) for (let p = 0; p < n; p++) out[c * n + p] = Math.max(0, maps[c * n + p]!) / peak;
     }
-  } else if (opts.mapNorm === 'link') {
+  } else {
     if (opts.link === 'softmax') {
       for (let p = 0; p < n; p++) {
         let max = -Infinity;
@@ -96,11 +98,8 @@ export function classEvidence(maps: Float32Array, scores: ArrayLike<number>, hei
     } else {
       for (let j = 0; j < out.length; j++) out[j] = sigmoid(maps[j]!);
     }
-  } else {
-    throw new RangeError(`${where}: mapNorm must be 'link' or 'peak', got '${String(opts.mapNorm)}'`);
   }
   if (opts.prior === 'none') return out;
-  if (opts.prior !== 'weight' && opts.prior !== 'threshold') throw new RangeError(`${where}: prior must be 'weight', 'threshold' or 'none', got '${String(opts.prior)}'`);
   const prob = imageProbabilities(scores, opts.link);
   for (let c = 0; c < C; c++) {
     const w = opts.prior === 'weight' ? prob[c]! : prob[c]! >= opts.priorThreshold ? 1 : 0;

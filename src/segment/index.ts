@@ -11,7 +11,7 @@ export {
 } from './multiScaleClassMaps.js';
 export { classEvidence, imageProbabilities, type EvidenceOptions, type ImagePrior, type MapNormalization, type ScoreLink } from './classEvidence.js';
 export { labelPixels, powerBackgroundThreshold, powerGammaForThreshold, type BackgroundModel, type PixelLabels } from './backgroundDecision.js';
-export { BackgroundThresholdSearch, type ThresholdChoice } from './backgroundThresholdSearch.js';
+export { BackgroundThresholdSearch, DEFAULT_THRESHOLD_STEPS, type ThresholdChoice } from './backgroundThresholdSearch.js';
 export { checkRawImage, rawImageInput, type RawImage } from './rawImage.js';
 export { DEFAULT_SLIC, slic, type SlicOptions, type Superpixels } from './slic.js';
 export { superpixelVote } from './superpixelVote.js';

@@ -3,7 +3,7 @@
 // image size (mirror undone), and the passes are fused into one map per class; the pooled
 // image-level scores are fused the same way. Oquab et al. (CVPR 2015 §4) average raw scores over
 // test scales; WILDCAT (CVPR 2017 §3.4) reads segmentations from the class maps before pooling.
-import { keep, noGrad, tensor, tidy, type Tensor } from '../core/index.js';
+import { expectInteger, expectOneOf, keep, noGrad, outOfRange, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -93,19 +93,16 @@ export interface MultiScaleRunOptions extends Partial<MultiScaleOptions> {
  * }
  */
 export async function* multiScaleClassMaps(net: WildcatNet, inputs: ScaledInputs, opts: MultiScaleRunOptions): AsyncGenerator<ImageClassMaps, void, undefined> {
-  const where = 'multiScaleClassMaps';
+  const where = 'multiScaleClassMaps()';
   const scales = opts.scales ?? DEFAULT_MULTI_SCALE.scales;
   const flip = opts.flip ?? DEFAULT_MULTI_SCALE.flip;
-  const fuse = opts.fuse ?? DEFAULT_MULTI_SCALE.fuse;
-  const batchSize = opts.batchSize ?? 16;
-  if (!(Number.isInteger(opts.size) && opts.size >= 1)) throw new RangeError(`${where}: size must be a positive integer, got ${opts.size}`);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`${where}: batchSize must be a positive integer, got ${batchSize}`);
-  if (scales.length === 0) throw new RangeError(`${where}: give at least one scale`);
-  for (const s of scales) if (!(Number.isFinite(s) && s > 0)) throw new RangeError(`${where}: scales must be positive numbers, got ${JSON.stringify(scales)}`);
-  if (fuse !== 'mean' && fuse !== 'max') throw new RangeError(`${where}: fuse must be 'mean' or 'max', got '${String(fuse)}'`);
+  const fuse = expectOneOf(`option fuse of ${where}`, opts.fuse ?? DEFAULT_MULTI_SCALE.fuse, ['mean', 'max'] as const);
+  const batchSize = expectInteger(`option batchSize of ${where}`, opts.batchSize ?? 16, { min: 1 });
+  expectInteger(`option size of ${where}`, opts.size, { min: 1 });
+  if (scales.length === 0 || scales.some((s) => !(Number.isFinite(s) && s > 0))) throw outOfRange(`option scales of ${where}`, 'a non-empty list of positive numbers', [...scales]);
   const n = inputs.length;
   const order = opts.indices ? Int32Array.from(opts.indices as ArrayLike<number>) : Int32Array.from({ length: n }, (_, i) => i);
-  for (const i of order) if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new RangeError(`${where}: image index ${i} outside [0, ${n})`);
+  for (const i of order) expectInteger(`an image index in option indices of ${where}`, i, { min: 0, max: n - 1 });
   const C = net.numClasses;
   const sides = scales.map((s) => scaledSide(opts.size, s));
   const mirrors = flip ? [false, true] : [false];
@@ -131,9 +128,8 @@ export async function* multiScaleClassMaps(net: WildcatNet, inputs: ScaledInputs
       const B = chunk.length;
       const sizes = await Promise.all(Array.from(chunk, (i) => inputs.imageSize(i)));
       sizes.forEach((s, b) => {
-        if (!(Number.isInteger(s.width) && Number.isInteger(s.height) && s.width >= 1 && s.height >= 1)) {
-          throw new RangeError(`${where}: image ${chunk[b]} has size ${s.width}×${s.height}; sizes must be positive integers`);
-        }
+        expectInteger(`the width of image ${chunk[b]} in ${where}`, s.width, { min: 1 });
+        expectInteger(`the height of image ${chunk[b]} in ${where}`, s.height, { min: 1 });
       });
       acc = new Array<Tensor | null>(B).fill(null);
       const scoreAcc = new Float64Array(B * C).fill(fuse === 'max' ? -Infinity : 0);
@@ -143,7 +139,7 @@ export async function* multiScaleClassMaps(net: WildcatNet, inputs: ScaledInputs
         if (!loaded.ok) throw loaded.error;
         const side = sides[k]!;
         if (loaded.data.length !== B * 3 * side * side) {
-          throw new RangeError(`${where}: the input source gave ${loaded.data.length} values for ${B} images at ${side}×${side} (expected ${B * 3 * side * side})`);
+          throw outOfRange(`the number of input values ScaledInputs.load() gave ${where} for ${B} images at ${side}×${side}`, `${B * 3 * side * side} (B·3·side²)`, loaded.data.length);
         }
         for (const mirrored of mirrors) {
           noGrad(() =>

@@ -1,6 +1,7 @@
 // An 8-bit image in memory (grey or RGB, interleaved, row-major): what segmentation reads the
 // pixels of (SLIC superpixels, the dense CRF's bilateral kernel) and what `segment` accepts.
 import sharp from 'sharp';
+import { expectInteger, expectOneOf, invalidType, outOfRange } from '../core/index.js';
 import { rgbToNormalizedChw } from '../data/index.js';
 
 export interface RawImage {
@@ -14,11 +15,11 @@ export interface RawImage {
 /** Throws, naming `where`, unless `image` is a well-formed RawImage. */
 export function checkRawImage(where: string, image: RawImage): void {
   const { width, height, channels, data } = image;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1)) throw new RangeError(`${where}: bad image size ${width}×${height}`);
-  if (channels !== 1 && channels !== 3) throw new RangeError(`${where}: images must have 1 (grey) or 3 (RGB) channels, got ${String(channels)}`);
-  if (!(data instanceof Uint8Array) || data.length !== width * height * channels) {
-    throw new RangeError(`${where}: image data has ${data?.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}`);
-  }
+  expectInteger(`the image width of ${where}`, width, { min: 1 });
+  expectInteger(`the image height of ${where}`, height, { min: 1 });
+  expectOneOf(`the image channels of ${where} (grey or RGB)`, channels, [1, 3] as const);
+  if (!(data instanceof Uint8Array)) throw invalidType(`the image data of ${where}`, 'a Uint8Array', data);
+  if (data.length !== width * height * channels) throw outOfRange(`the number of image bytes of ${where}`, `${width}×${height}×${channels} = ${width * height * channels}`, data.length);
 }
 
 /**
@@ -26,7 +27,7 @@ export function checkRawImage(where: string, image: RawImage): void {
  * lanczos3, aspect ratio not kept), grey replicated to RGB, ImageNet-normalized CHW.
  */
 export async function rawImageInput(image: RawImage, side: number): Promise<Float32Array> {
-  checkRawImage('rawImageInput', image);
+  checkRawImage('rawImageInput()', image);
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
     .resize(side, side, { fit: 'fill', kernel: 'lanczos3' })
     .raw()

@@ -42,7 +42,7 @@ export interface Segmentation {
  * seg.labels; // Uint8Array 500·375
  */
 export async function segment(net: WildcatNet, image: RawImage, options: SegmentOptions): Promise<Segmentation> {
-  checkRawImage('segment', image);
+  checkRawImage('segment()', image);
   const settings: SegmentationSettings = { ...DEFAULT_SEGMENTATION, ...stripUndefined(options) };
   const inputs: ScaledInputs = {
     length: 1,

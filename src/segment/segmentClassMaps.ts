@@ -3,8 +3,9 @@
 // pipeline; the dense CRF of WILDCAT CVPR 2017 §5.2 plugs in as a smoothing).
 import { classEvidence, type EvidenceOptions, type ScoreLink } from './classEvidence.js';
 import { labelPixels, type BackgroundModel } from './backgroundDecision.js';
-import type { RawImage } from './rawImage.js';
-import { evidenceKey, type SegmentationSettings, type Smoothing } from './segmentationSettings.js';
+import { expectOneOf, invalidType, outOfRange } from '../core/index.js';
+import { checkRawImage, type RawImage } from './rawImage.js';
+import { SMOOTHINGS, evidenceKey, type SegmentationSettings, type Smoothing } from './segmentationSettings.js';
 import { resolveBackground, type ResolvedBackground, type ThresholdTuning } from './tunedThresholds.js';
 import { slic, type SlicOptions } from './slic.js';
 import { superpixelVote } from './superpixelVote.js';
@@ -68,15 +69,16 @@ export function segmentClassMaps(
   for (const s of stages.smoothings) {
     if (s === 'none') out.labels.none = labels;
     else if (s === 'slic') out.labels.slic = superpixelVote(labels, slic(pixelsOf(image, W, H, s), stages.slic));
-    else throw new RangeError(`segmentClassMaps: unknown smoothing '${String(s)}'`);
+    else throw expectOneOf('a smoothing of segmentClassMaps()', s, SMOOTHINGS);
   }
   return out;
 }
 
 function pixelsOf(image: RawImage | null, W: number, H: number, stage: string): RawImage {
-  if (!image) throw new Error(`segmentClassMaps: the ${stage} smoothing needs the image's pixels`);
+  if (!image) throw invalidType(`the image of segmentClassMaps() (the ${stage} smoothing reads its pixels)`, 'a RawImage', image);
+  checkRawImage('segmentClassMaps()', image);
   if (image.width !== W || image.height !== H) {
-    throw new RangeError(`segmentClassMaps: the image is ${image.width}×${image.height} but its class maps are ${W}×${H}; image and map sizes must agree (upsample the maps to the original image)`);
+    throw outOfRange('the image size of segmentClassMaps()', `the class maps' ${W}×${H}`, `${image.width}×${image.height}`, 'image and map sizes must agree (upsample the maps to the original image)');
   }
   return image;
 }

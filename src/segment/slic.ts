@@ -6,6 +6,7 @@
 // neighbourhood, a fixed number of iterations, then connectivity enforced: every connected
 // component becomes its own superpixel, and components smaller than S²/4 join a neighbour.
 // Written from the paper for Pinheiro & Collobert's SP-spxl smoothing (CVPR 2015 §3.2.1).
+import { expectInteger, expectNumber } from '../core/index.js';
 import { checkRawImage, type RawImage } from './rawImage.js';
 
 export interface SlicOptions {
@@ -31,12 +32,12 @@ export interface Superpixels {
  * @example const { labels, count } = slic({ data: rgb, width: 192, height: 192, channels: 3 }, { superpixels: 400 });
  */
 export function slic(image: RawImage, options: Partial<SlicOptions> = {}): Superpixels {
-  const where = 'slic';
+  const where = 'slic()';
   checkRawImage(where, image);
   const o = { ...DEFAULT_SLIC, ...options };
-  if (!(Number.isInteger(o.superpixels) && o.superpixels >= 1)) throw new RangeError(`${where}: superpixels must be a positive integer, got ${o.superpixels}`);
-  if (!(Number.isFinite(o.compactness) && o.compactness > 0)) throw new RangeError(`${where}: compactness must be a positive number, got ${o.compactness}`);
-  if (!(Number.isInteger(o.iterations) && o.iterations >= 1)) throw new RangeError(`${where}: iterations must be a positive integer, got ${o.iterations}`);
+  expectInteger(`option superpixels of ${where}`, o.superpixels, { min: 1 });
+  expectNumber(`option compactness of ${where}`, o.compactness, { above: 0 });
+  expectInteger(`option iterations of ${where}`, o.iterations, { min: 1 });
   const { width: W, height: H } = image;
   const N = W * H;
   const lab = toLab(image);

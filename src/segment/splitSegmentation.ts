@@ -2,6 +2,7 @@
 // every requested smoothing against the ground-truth masks that exist (mIoU over background +
 // classes, void ignored).
 import { existsSync } from 'node:fs';
+import { DataFileError } from '../core/index.js';
 import { decodeImage, type LabeledImageList, type SegmentationMask, type VocDataset } from '../data/index.js';
 import { SegmentationConfusion, type SegmentationMetrics } from '../eval/index.js';
 import type { ImageClassMaps } from './multiScaleClassMaps.js';
@@ -60,7 +61,7 @@ export class SplitSegmentation {
     this.images++;
     if (gt) {
       if (gt.width !== r.width || gt.height !== r.height) {
-        throw new RangeError(`image ${this.list.ids[r.index]}: the ground-truth mask is ${gt.width}×${gt.height} but the image is ${r.width}×${r.height}; mask and image sizes must agree`);
+        throw new DataFileError(this.maskName(r.index), `the ground-truth mask is ${gt.width}×${gt.height} but its image is ${r.width}×${r.height}; mask and image sizes must agree`);
       }
       for (const [s, cm] of this.confusions) cm.add(seg.labels[s]!, gt.data);
       this.imagesWithMasks++;
@@ -74,11 +75,16 @@ export class SplitSegmentation {
     return { labelNames: ['background', ...this.list.classNames], images: this.images, imagesWithMasks: this.imagesWithMasks, bySmoothing };
   }
 
+  private maskName(i: number): string {
+    const ds = this.list as Partial<VocDataset>;
+    return typeof ds.segmentationPath === 'function' ? ds.segmentationPath(i) : `the mask of image ${this.list.ids[i]}`;
+  }
+
   private async pixels(i: number, width: number, height: number): Promise<RawImage> {
     const path = this.list.imagePath(i);
     const d = await decodeImage(path);
     if (d.width !== width || d.height !== height) {
-      throw new RangeError(`${path} decodes to ${d.width}×${d.height} but its recorded size (annotation) is ${width}×${height}; fix the annotation's <size>`);
+      throw new DataFileError(path, `the image decodes to ${d.width}×${d.height} but its recorded size (annotation) is ${width}×${height}; fix the annotation's <size>`);
     }
     return { data: d.rgb, width: d.width, height: d.height, channels: 3 };
   }

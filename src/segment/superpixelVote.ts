@@ -1,5 +1,6 @@
 // SP-spxl smoothing (Pinheiro & Collobert CVPR 2015 §3.2.1 (i)): "prediction smoothing is
 // achieved by simply picking the label that appears the most in each superpixel".
+import { outOfRange } from '../core/index.js';
 import type { Superpixels } from './slic.js';
 
 /**
@@ -10,12 +11,12 @@ import type { Superpixels } from './slic.js';
 export function superpixelVote(labels: Uint8Array, superpixels: Superpixels): Uint8Array {
   const { labels: sp, count } = superpixels;
   if (sp.length !== labels.length) {
-    throw new RangeError(`superpixelVote: the label map has ${labels.length} pixels but the superpixels cover ${sp.length}; they must come from the same image`);
+    throw outOfRange('the number of pixels of the label map of superpixelVote()', `the superpixels' ${sp.length}`, labels.length, 'they must come from the same image');
   }
   const votes = new Int32Array(count * 256);
   for (let p = 0; p < sp.length; p++) {
     const s = sp[p]!;
-    if (!(s >= 0 && s < count)) throw new RangeError(`superpixelVote: pixel ${p} has superpixel ${s}, outside [0, ${count})`);
+    if (!(s >= 0 && s < count)) throw outOfRange(`the superpixel of pixel ${p} in superpixelVote()`, `an index in [0, ${count - 1}]`, s);
     votes[s * 256 + labels[p]!]! += 1;
   }
   const winner = new Uint8Array(count);

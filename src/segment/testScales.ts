@@ -1,5 +1,6 @@
 // Test-time input scales: the factors by which the run's input side is multiplied when class
 // maps are computed at several scales (multi-scale inference).
+import { outOfRange } from '../core/index.js';
 
 /**
  * Oquab et al. (CVPR 2015) §4, "Classification": at test time the image is rescaled by
@@ -17,16 +18,16 @@ export const TEST_SCALE_PRESETS: Readonly<Record<string, readonly number[]>> = O
  * @example parseTestScales('0.5,1,1.5,2'); // [0.5, 1, 1.5, 2]
  */
 export function parseTestScales(text: string): number[] {
+  const name = 'the test scales';
+  const expected = `comma-separated positive factors (e.g. 0.5,1,1.5,2) or a preset (${Object.keys(TEST_SCALE_PRESETS).join(', ')})`;
   const preset = TEST_SCALE_PRESETS[text.trim().toLowerCase()];
   if (preset) return [...preset];
   const parts = text.split(',').map((s) => s.trim());
   const scales: number[] = [];
   for (const p of parts) {
     const v = Number(p);
-    if (p === '' || !Number.isFinite(v) || v <= 0) {
-      throw new RangeError(`scales '${text}': '${p}' is not a positive number; give comma-separated factors (e.g. 0.5,1,1.5,2) or a preset (${Object.keys(TEST_SCALE_PRESETS).join(', ')})`);
-    }
-    if (scales.includes(v)) throw new RangeError(`scales '${text}': ${v} appears twice`);
+    if (p === '' || !Number.isFinite(v) || v <= 0) throw outOfRange(name, expected, text, `'${p}' is not a positive number`);
+    if (scales.includes(v)) throw outOfRange(name, 'distinct factors', text, `${v} appears twice`);
     scales.push(v);
   }
   return scales;

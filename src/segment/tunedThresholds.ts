@@ -2,6 +2,7 @@
 // (RUN/segmentation.json) per evidence settings, and the background model a segmentation uses.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataFileError, outOfRange } from '../core/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { powerGammaForThreshold, type BackgroundModel } from './backgroundDecision.js';
 import {
@@ -41,10 +42,10 @@ export function readThresholdTunings(run: string): ThresholdTuning[] {
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as SegmentationFile;
   } catch (e) {
-    throw new Error(`${path}: cannot read the tuned segmentation thresholds (${(e as Error).message}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
+    throw new DataFileError(path, `cannot read the tuned segmentation thresholds (${(e as Error).message}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
   }
   if (file?.version !== 1 || !Array.isArray(file.tunings)) {
-    throw new Error(`${path}: not a segmentation thresholds file of this version (expected {"version": 1, "tunings": [...]}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
+    throw new DataFileError(path, `not a segmentation thresholds file of this version (expected {"version": 1, "tunings": [...]}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
   }
   return file.tunings;
 }
@@ -78,13 +79,13 @@ export function resolveBackground(settings: SegmentationSettings, tunings: reado
   let source: string;
   let fellBack = false;
   if (typeof t === 'number') {
-    if (!(t >= 0 && t < 1)) throw new RangeError(`background threshold must be in [0, 1), got ${t}`);
+    if (!(t >= 0 && t < 1)) throw outOfRange('the background threshold', 'a number in [0, 1), \'tuned\' or \'tuned-global\'', t);
     thresholds = t;
     source = `δ ${t}`;
   } else {
     const tuning = tunings.find((x) => sameEvidenceKey(x.key, key));
     if (tuning && tuning.perClass.thresholds.length !== numClasses) {
-      throw new Error(`the tuned thresholds are for ${tuning.perClass.thresholds.length} classes but the run has ${numClasses}; tune again`);
+      throw new DataFileError(SEGMENTATION_FILE, `the tuned thresholds are for ${tuning.perClass.thresholds.length} classes but the run has ${numClasses}; tune again`);
     }
     if (!tuning) {
       thresholds = DEFAULT_BACKGROUND_THRESHOLD;
@@ -102,7 +103,7 @@ export function resolveBackground(settings: SegmentationSettings, tunings: reado
   let gamma = settings.gamma;
   if (gamma === null) {
     const global = typeof thresholds === 'number' ? thresholds : tunings.find((x) => sameEvidenceKey(x.key, key))!.global.threshold;
-    if (!(global > 0)) throw new RangeError('the power background needs a threshold > 0 to derive γ from; pass --gamma');
+    if (!(global > 0)) throw outOfRange('the threshold the power background derives γ from', 'a number > 0', global, 'pass gamma (--gamma)');
     gamma = powerGammaForThreshold(global);
     source = `γ ${gamma.toFixed(3)} (decides like ${source})`;
   } else {

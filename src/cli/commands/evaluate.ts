@@ -39,12 +39,12 @@ export async function evaluateRun(run: string, data: string, split: string, whic
   try {
     const ds = await openVocSplit(data, split, config.classNames);
     const progress = new Progress();
-    const m = await evaluateSplit(net, config, ds, {
+    const { metrics } = await evaluateSplit(net, config, ds, {
       run, checkpoint: which, settings,
       onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
     });
     progress.end();
-    return m;
+    return metrics;
   } finally {
     net.dispose();
   }
