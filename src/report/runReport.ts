@@ -8,8 +8,12 @@ import { pointInBox, scaledTolerance } from '../eval/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
 import { openVocSplit } from '../train/datasetSpec.js';
-import { predictImages, type Predictions } from '../train/predict.js';
-import { evaluatePredictions, type WslMetrics } from '../train/evaluatePredictions.js';
+import type { WslMetrics } from '../train/evaluatePredictions.js';
+import { evaluateSplit, runSegmentationStages } from '../train/runSegmentation.js';
+import {
+  DEFAULT_SEGMENTATION, imageListInputs, multiScaleClassMaps, segmentClassMaps, vocGroundTruth, type RawImage, type SegmentationSettings,
+} from '../segment/index.js';
+import { decodeImage } from '../data/index.js';
 import { RunLog } from '../train/runLog.js';
 import { RUN_FILES } from '../train/wslTrainer.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
@@ -18,7 +22,7 @@ import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { colormapByName, turbo, type ColormapName } from './colormap.js';
 import { evidenceCounts, evidencePlan } from './evidenceRegions.js';
-import { renderGalleryCard, type CardMaps, type CardObject } from './galleryCard.js';
+import { renderGalleryCard, type CardMaps, type CardObject, type CardSegmentation } from './galleryCard.js';
 import { renderReportHtml, type ReportCard, type ReportModel, type ReportSection } from './htmlReport.js';
 import { imageVerdict, selectGallery, type ImageVerdict } from './imageVerdict.js';
 import { scoreProbabilities } from './scoreProbabilities.js';
@@ -45,6 +49,8 @@ export interface RunReportOptions {
   /** Heatmap opacity. Default 0.5. */
   alpha?: number;
   batchSize?: number;
+  /** Test scales and segmentation settings (default: single scale, the run's tuned thresholds). */
+  segmentation?: SegmentationSettings;
   /** Progress of the prediction pass over the split. */
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -92,13 +98,11 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
 async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
   const C = ds.classNames.length;
   const n = ds.size;
-  const pred = await predictImages(net, ds, {
-    size: config.imageSize,
-    batchSize: o.batchSize ?? 16,
-    imageSize: (i) => ds.imageSize(i),
+  const settings = o.segmentation ?? DEFAULT_SEGMENTATION;
+  const { predictions: pred, metrics } = await evaluateSplit(net, config, ds, {
+    run: o.run, checkpoint: o.checkpoint, settings,
     onProgress: (d, t) => o.onProgress?.(`predict ${o.split}`, d, t),
   });
-  const metrics = await evaluatePredictions(pred, ds);
 
   // Objects, peak hits and verdicts of every image.
   const objects: CardObject[][] = [];
@@ -130,6 +134,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
   const plan = evidencePlan(config.model);
   const maps = await galleryMaps(net, ds, config.imageSize, chosen, plan.regions);
   const grid = maps.size > 0 ? [...maps.values()][0]! : undefined;
+  const segmentations = await gallerySegmentations(net, config, ds, chosen, o.run, o.checkpoint, settings);
 
   // Cards.
   const cardOpts = {
@@ -158,6 +163,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
         points: pred.points.subarray(i * C * 2, (i + 1) * C * 2),
         size: { width: pred.sizes[2 * i]!, height: pred.sizes[2 * i + 1]! },
         maps: maps.get(i)!,
+        segmentation: segmentations.get(i),
       },
       cardOpts,
     );
@@ -167,7 +173,9 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
   }
   for (const i of chosen) {
     const c = cards.get(i)!;
-    gallery.push({ id: c.id, index: i, good: pick.best.includes(i), pictures: c.tiles.length + (c.modalities?.tiles.length ?? 0), classes: c.tiles.slice(1).map((t) => t.title) });
+    const seg = segmentations.get(i);
+    const before = 1 + (seg ? (seg.groundTruth ? 2 : 1) : 0); // the image, then the mask and segmentation tiles
+    gallery.push({ id: c.id, index: i, good: pick.best.includes(i), pictures: c.tiles.length + (c.modalities?.tiles.length ?? 0), classes: c.tiles.slice(before).map((t) => t.title) });
   }
   const sections: ReportSection[] = [];
   const bad = (i: number): boolean => verdicts[i]!.errors > 0;
@@ -196,6 +204,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
     headline: [
       ['classification mAP (%)', pct(metrics.mAP)],
       ['pointwise localization mAP (%)', pct(metrics.locMAP)],
+      ...segmentationHeadline(metrics),
       [`${o.split} images`, String(n)],
     ],
     config: configRows(config, o.run, grid, plan),
@@ -213,6 +222,29 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
     footer: `Generated by wildcat report on ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC. Heatmaps are the class maps before spatial pooling, upsampled bilinearly to the image (the network saw it resized to ${config.imageSize}×${config.imageSize}).`,
   };
   return { html: renderReportHtml(model), metrics, gallery, pictures };
+}
+
+/** The predicted segmentation (with the settings' smoothing) and the ground-truth mask of some images. */
+async function gallerySegmentations(
+  net: WildcatNet, config: WslTrainConfig, ds: VocDataset, indices: number[], run: string, checkpoint: 'best' | 'last', settings: SegmentationSettings,
+): Promise<Map<number, CardSegmentation>> {
+  const out = new Map<number, CardSegmentation>();
+  if (indices.length === 0) return out;
+  const { stages } = runSegmentationStages(run, config, settings, checkpoint);
+  const groundTruth = vocGroundTruth(ds);
+  const inputs = imageListInputs(ds, { imageSize: (i) => ds.imageSize(i) });
+  for await (const r of multiScaleClassMaps(net, inputs, { ...settings, size: config.imageSize, batchSize: 4, indices })) {
+    let image: RawImage | null = null;
+    if (settings.smoothing !== 'none') {
+      const d = await decodeImage(ds.imagePath(r.index));
+      image = { data: d.rgb, width: d.width, height: d.height, channels: 3 };
+    }
+    const seg = segmentClassMaps(r, image, stages);
+    const gt = await groundTruth(r.index);
+    const smoothing = settings.smoothing === 'none' ? 'unsmoothed' : `${settings.smoothing.toUpperCase()}-smoothed`;
+    out.set(r.index, { predicted: seg.labels[settings.smoothing]!, groundTruth: gt?.data, caption: `${smoothing}, scales ${settings.scales.join(',')}${settings.flip ? ' + flip' : ''}` });
+  }
+  return out;
 }
 
 /** Class and modality maps (and the evidence regions) of some images, as plain arrays. */
@@ -334,6 +366,14 @@ function legendOf(cmap: ReturnType<typeof colormapByName>, grid: CardMaps | unde
   ];
   if (!plan.regions && plan.reason) notes.push(`No evidence regions drawn: ${plan.reason}.`);
   return { gradient: `linear-gradient(90deg, ${stops.join(', ')})`, items, notes };
+}
+
+function segmentationHeadline(m: WslMetrics): Array<[string, string]> {
+  const s = m.segmentation;
+  if (!s) return [];
+  const rows: Array<[string, string]> = [['segmentation mIoU (%)', pct(s.bySmoothing.none?.meanIoU ?? NaN)]];
+  for (const [k, v] of Object.entries(s.bySmoothing)) if (k !== 'none' && v) rows.push([`mIoU with ${k.toUpperCase()} (%)`, pct(v.meanIoU)]);
+  return rows;
 }
 
 function countPositives(labels: Int8Array, C: number, c: number): number {
