@@ -7,4 +7,5 @@ export * as io from './io/index.js';
 export * as wsl from './wsl/index.js';
 export * as data from './data/index.js';
 export * as evaluation from './eval/index.js';
+export * as segment from './segment/index.js';
 export * as train from './train/index.js';
