@@ -1,6 +1,8 @@
 # Set-up is part of every entry point: a fresh Debian machine needs only `make demo` or `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libtorch-dev libopenblas0-pthread dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist
+# What node-gyp needs to build the addon.
+BUILD_PACKAGES := g++ make python3
 ADDON := native/build/Release/wildcat_native.node
 STAMP := node_modules/.package-lock.json
 
@@ -12,7 +14,7 @@ setup: apt npm native build
 
 # Installs only what dpkg reports missing, so a prepared machine skips apt entirely.
 apt:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(BUILD_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -25,12 +27,10 @@ $(STAMP): package.json package-lock.json
 
 npm: $(STAMP)
 
-# Node's own headers ship with the machine's Node (no download): point node-gyp at them.
-NODEDIR := $(shell node -p "require('path').resolve(process.execPath, '../..')")
-
-$(ADDON): native/binding.gyp native/libtorch.cjs $(wildcard native/*.cc native/*.h) | $(STAMP)
-	@test -f $(NODEDIR)/include/node/node_api.h || { echo "Node headers not found in $(NODEDIR)/include/node (install Node with its headers, e.g. Debian nodejs + libnode-dev)"; exit 1; }
-	cd native && ../node_modules/.bin/node-gyp rebuild --nodedir=$(NODEDIR) --jobs=2
+# native/build.cjs is the one build of the addon (also npm's install hook and `npm run build:native`):
+# node-gyp against libtorch (native/libtorch.cjs: LIBTORCH, else the system's) and this Node's headers.
+$(ADDON): $(wildcard native/*.gyp native/*.cjs native/*.cc native/*.h) | $(STAMP)
+	node native/build.cjs
 
 native: apt npm $(ADDON)
 

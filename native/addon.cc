@@ -4,6 +4,8 @@
 // for a direct call because the dispatcher goes through the Autograd key.
 #include <napi.h>
 
+#include "addon.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -12,6 +14,8 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/variable.h>
 #include <torch/version.h>
+
+#include "opSafety.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -93,6 +97,7 @@ struct OpInfo {
   std::vector<std::string> argNames;
   std::vector<int> returnAliasesArg;  // -1: fresh value; otherwise index of the written input it returns
   size_t numReturns;
+  wildcat::OpChecks checks;  // what callOp verifies around the call (opSafety.cc)
   explicit OpInfo(c10::OperatorHandle h) : handle(std::move(h)) {}
 };
 
@@ -181,7 +186,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("resolveOp", &WildcatNative::ResolveOp),
         InstanceMethod("callOp", &WildcatNative::CallOp),
         InstanceMethod("samePointer", &WildcatNative::SamePointer),
+        InstanceMethod("listOps", &WildcatNative::ListOps),
     });
+    exports.Set("distributed", wildcat::DistributedExports(env));
+    wildcat::RegisterDenseCrf(env, exports);
   }
 
  private:
@@ -313,7 +321,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
     return Guard(info, "toBuffer", [&]() -> Napi::Value {
       at::NoGradGuard ng;
-      at::Tensor t = TensorOf(info[0], "tensor");
+      at::Tensor t = wildcat::Readable(TensorOf(info[0], "tensor"));
       t = t.to(at::kCPU).contiguous();
       if (t.is_conj()) t = t.resolve_conj();
       auto buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
@@ -476,6 +484,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     });
   }
 
+  Napi::Value ListOps(const Napi::CallbackInfo& info) {
+    return Guard(info, "listOps", [&]() -> Napi::Value { return wildcat::ListOps(info); });
+  }
+
   // ---- generic operator call --------------------------------------------------------------
   // resolveOp(name, overload) -> [opHandle, schemaString]
   Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
@@ -484,7 +496,9 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     return Guard(info, name + (overload.empty() ? "" : "." + overload), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name.c_str(), overload.c_str());
+      auto checks = wildcat::ChecksFor(handle, name, overload);
       auto* op = new OpInfo(handle);
+      op->checks = std::move(checks);
       op->name = name + (overload.empty() ? "" : "." + overload);
       const auto& schema = handle.schema();
       for (const auto& arg : schema.arguments()) {
@@ -671,7 +685,9 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         Napi::Value v = i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined();
         stack.push_back(ToIValue(*op, i, v));
       }
+      wildcat::CheckOpArguments(op->handle, op->checks, stack);
       op->handle.callBoxed(stack);
+      wildcat::CheckOpResults(op->name, stack, op->numReturns);
       if (op->numReturns == 0) return env.Undefined();
       auto ret = [&](size_t r) -> Napi::Value {
         int alias = op->returnAliasesArg[r];
@@ -687,5 +703,14 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
 };
 
 }  // namespace
+
+at::Tensor wildcat::TensorOfHandle(const Napi::Value& value, const char* what) {
+  bool ok = false;
+  if (value.IsExternal()) napi_check_object_type_tag(value.Env(), value, &kTensorTag, &ok);
+  if (!ok) throw std::invalid_argument(std::string(what) + " is not a tensor handle");
+  const at::Tensor& t = value.As<Napi::External<TensorBox>>().Data()->tensor;
+  if (!t.defined()) throw std::invalid_argument(std::string(what) + " was used after dispose()");
+  return t;
+}
 
 NODE_API_ADDON(WildcatNative)

@@ -3,6 +3,7 @@
 export * from './core/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as distributed from './distributed/index.js';
 export * as io from './io/index.js';
 export * as wsl from './wsl/index.js';
 export * as data from './data/index.js';

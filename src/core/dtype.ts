@@ -1,3 +1,5 @@
+import { bfloat16BytesToFloat32, float16BytesToFloat32 } from './halfFloat.js';
+
 /** Element types a Tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool' | 'float16' | 'bfloat16' | 'int16' | 'int8';
 
@@ -15,7 +17,7 @@ export type TypedArrayOf<D extends DType> = D extends 'float32'
           : D extends 'int8'
             ? Int8Array
             : D extends 'float16' | 'bfloat16'
-              ? Uint16Array
+              ? Float32Array
               : Uint8Array;
 
 export type AnyTypedArray =
@@ -80,7 +82,10 @@ export function bytesPerElement(d: DType): number {
   }
 }
 
-/** Views raw little-endian bytes as the typed array of a dtype (copying only if unaligned). */
+/**
+ * Views raw little-endian bytes as the typed array of a dtype (copying only if unaligned).
+ * float16 and bfloat16 have no typed array: their values are converted exactly to a Float32Array.
+ */
 export function typedArrayFromBytes(d: DType, buf: ArrayBuffer, byteOffset = 0, length?: number): AnyTypedArray {
   const n = length ?? (buf.byteLength - byteOffset) / bytesPerElement(d);
   if (byteOffset % bytesPerElement(d) !== 0) {
@@ -94,8 +99,8 @@ export function typedArrayFromBytes(d: DType, buf: ArrayBuffer, byteOffset = 0, 
     case 'int64': return new BigInt64Array(buf, byteOffset, n);
     case 'int16': return new Int16Array(buf, byteOffset, n);
     case 'int8': return new Int8Array(buf, byteOffset, n);
-    case 'float16':
-    case 'bfloat16': return new Uint16Array(buf, byteOffset, n);
+    case 'float16': return float16BytesToFloat32(new Uint8Array(buf, byteOffset, 2 * n));
+    case 'bfloat16': return bfloat16BytesToFloat32(new Uint8Array(buf, byteOffset, 2 * n));
     case 'uint8':
     case 'bool': return new Uint8Array(buf, byteOffset, n);
   }

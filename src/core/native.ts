@@ -1,13 +1,27 @@
-// Loads the N-API addon built from native/ (make native, or npm run build:native).
+// Loads the N-API addon built from native/ by native/build.cjs (make native in a clone; npm's
+// install hook, or the first use, in an installed package).
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { isSourceCheckout, packageRoot } from './packageRoot.js';
 
 /** Opaque handle to one at::Tensor reference owned by JS. */
 export type Handle = { readonly __tensorHandle: unique symbol };
 /** Opaque handle to a resolved ATen operator. */
 export type OpHandle = { readonly __opHandle: unique symbol };
+/** Opaque handle to a c10d process group (native/distributed.cc). */
+export type GroupHandle = { readonly __groupHandle: unique symbol };
+
+/** The process-group functions of native/distributed.cc (c10d, Gloo); each settles a promise. */
+export interface DistributedNative {
+  init(opts: { rank: number; size: number; masterAddr?: string; masterPort?: number; fileStore?: string; timeoutMs: number }): Promise<GroupHandle>;
+  allReduce(g: GroupHandle, tensors: Handle[], op: string, bucketBytes: number): Promise<void>;
+  broadcast(g: GroupHandle, tensors: Handle[], src: number, bucketBytes: number): Promise<void>;
+  barrier(g: GroupHandle): Promise<void>;
+  allGather(g: GroupHandle, bytes: Uint8Array): Promise<ArrayBuffer[]>;
+  destroy(g: GroupHandle): Promise<void>;
+}
 
 export interface NativeAddon {
   fromBuffer(data: ArrayBufferView, shape: number[], dtypeCode: number): Handle;
@@ -32,30 +46,82 @@ export interface NativeAddon {
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
   samePointer(a: Handle, b: Handle): boolean;
+  /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
+  listOps(): [string, string][];
+  distributed: DistributedNative;
+  /** Dense CRF mean field (native/denseCrf.cc); src/segment/denseCrf.ts checks the inputs first. */
+  denseCrf(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): DenseCrfNativeResult;
+  /** denseCrf on libuv's thread pool. */
+  denseCrfAsync(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): Promise<DenseCrfNativeResult>;
 }
 
-function packageRoot(): string {
-  // dist/src/core/native.js or src/core/native.ts -> package root holds native/.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'native', 'binding.gyp'))) return dir;
-    dir = resolve(dir, '..');
+/** The dense CRF's parameters as the addon takes them: absolute σs (pixels, intensity units). */
+export interface DenseCrfNativeParams {
+  iterations: number;
+  gaussianSxy: number;
+  gaussianWeight: number;
+  bilateralSxy: number;
+  bilateralSrgb: number;
+  bilateralWeight: number;
+  minProbability: number;
+  energy: boolean;
+}
+
+/** The dense CRF's result as the addon returns it. */
+export interface DenseCrfNativeResult {
+  probabilities: Float32Array;
+  labels: Uint8Array | Uint16Array;
+  energy: Float64Array | null;
+}
+
+const APT_PACKAGES = 'libtorch-dev libopenblas0-pthread libgloo-dev';
+
+/** Why a built addon did not load, in words, from the loader's message. */
+function loadFailureReason(message: string): string {
+  if (/NODE_MODULE_VERSION/.test(message)) return `it was built for another version of Node (this is ${process.version})`;
+  if (/cannot open shared object file/.test(message)) return 'a shared library it needs is missing (was libtorch removed or upgraded?)';
+  return 'the loader refused it';
+}
+
+/**
+ * Builds the addon of an installed package whose install hook did not run (npm skips a
+ * dependency's install script when the project denies it or installs with --ignore-scripts):
+ * one progress line, then native/build.cjs, the same build as npm's hook and `make native`.
+ */
+function buildOnFirstUse(root: string, path: string): void {
+  process.stderr.write('wildcat-ts: building the native addon against libtorch, once (it was not built at install time)…\n');
+  const started = Date.now();
+  const build = spawnSync(process.execPath, [join(root, 'native', 'build.cjs'), '--first-use'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (build.status !== 0 || !existsSync(path)) {
+    const why = (build.stderr || build.error?.message || `the build exited with ${build.status ?? build.signal}`).trim();
+    throw new Error(`wildcat-ts: the native addon is not built (${path} is missing) and building it failed.\n${why}`);
   }
-  throw new Error('wildcat-ts: cannot find the package root (native/binding.gyp) above ' + fileURLToPath(import.meta.url));
+  process.stderr.write(`wildcat-ts: native addon built in ${Math.round((Date.now() - started) / 1000)} s\n`);
 }
 
 function load(): NativeAddon {
   const root = packageRoot();
-  const path = process.env.WILDCAT_NATIVE ?? join(root, 'native', 'build', 'Release', 'wildcat_native.node');
+  const checkout = isSourceCheckout(root);
+  const given = process.env.WILDCAT_NATIVE;
+  const path = given ?? join(root, 'native', 'build', 'Release', 'wildcat_native.node');
   if (!existsSync(path)) {
-    throw new Error(`wildcat-ts: the native addon is not built (${path} is missing). Run \`make native\` (installs libtorch-dev and builds it).`);
+    if (given) throw new Error(`wildcat-ts: WILDCAT_NATIVE=${given} does not exist. Unset it to use the package's own addon, or point it at a built wildcat_native.node.`);
+    if (checkout) {
+      throw new Error(`wildcat-ts: the native addon is not built (${path} is missing). ` +
+        `Run \`make\` in ${root}: it installs the Debian packages (${APT_PACKAGES}) and builds it.`);
+    }
+    buildOnFirstUse(root, path);
   }
   const require = createRequire(import.meta.url);
   try {
     return require(path) as NativeAddon;
   } catch (e) {
-    throw new Error(`wildcat-ts: cannot load the native addon ${path}: ${(e as Error).message}. ` +
-      'Is libtorch installed (apt-get install libtorch-dev) and the addon built against it (make native)?');
+    const message = (e as Error).message;
+    const fix = checkout
+      ? `Rebuild it: \`make native\` in ${root}.`
+      : `Rebuild it: sudo apt-get install ${APT_PACKAGES}, then \`npm rebuild wildcat-ts\` ` +
+        `(or \`node ${join(root, 'native', 'build.cjs')}\` if your project does not allow the package's install script).`;
+    throw new Error(`wildcat-ts: cannot load the native addon ${path}: ${loadFailureReason(message)}. ${fix}\nLoader: ${message}`);
   }
 }
 

@@ -87,7 +87,7 @@ export class Tensor {
     native.dispose(this.#handle);
   }
 
-  /** Copies the elements out, row-major; int64 arrives as BigInt64Array. */
+  /** Copies the elements out, row-major; int64 arrives as BigInt64Array, float16 and bfloat16 as Float32Array (exact). */
   toArray(): AnyTypedArray {
     return typedArrayFromBytes(this.dtype, native.toBuffer(this.handle));
   }

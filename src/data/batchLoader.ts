@@ -39,6 +39,8 @@ export interface BatchLoaderOptions {
   concurrency?: number;
   /** Only these image indices of the list (e.g. a subset). Default all. */
   indices?: ArrayLike<number>;
+  /** Side of batch `index` of epoch `epoch` (multi-scale training); default `size` for every batch. */
+  sizeOf?: (epoch: number, index: number) => number;
 }
 
 export interface Batch {
@@ -132,7 +134,8 @@ export class BatchLoader {
   /** Loads the images `indices` of the list as batch `index` of epoch `epoch`. */
   async loadBatch(epoch: number, index: number, indices: Int32Array): Promise<Batch> {
     const o = this.options;
-    const S = this.size;
+    const S = o.sizeOf ? o.sizeOf(epoch, index) : this.size;
+    if (!(Number.isInteger(S) && S >= 1)) throw new RangeError(`BatchLoader: batch ${index} of epoch ${epoch} has size ${S}, expected a positive integer`);
     const C = this.source.classNames.length;
     const B = indices.length;
     const plane = 3 * S * S;

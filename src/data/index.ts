@@ -16,7 +16,7 @@ export {
 } from './canvas.js';
 export { DEFAULT_CLUTTER, addPixelNoise, drawClutter, type ClutterOptions, type Range } from './clutter.js';
 export {
-  ITEM_MASK_GRAY, itemAlpha, pasteTintedItem, randomItemTint, resampleItem, type ItemRaster, type ResampleOptions,
+  ITEM_MASK_GRAY, itemAlpha, pasteTintedItem, randomItemTint, resampleItem, type ItemPaint, type ItemRaster, type ResampleOptions,
 } from './tintedItem.js';
 export {
   SingleItemGenerator, type ItemBatch, type SingleItemOptions, type SingleItemSample,
@@ -46,3 +46,21 @@ export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.
 export { CsvDataset, parseCsvDataset, readCsvDataset, type CsvDatasetOptions } from './csvDataset.js';
 export { FolderDataset, IMAGE_EXTENSIONS, readFolderDataset, type FolderDatasetOptions } from './folderDataset.js';
 export { mapLimit } from './mapLimit.js';
+export {
+  BACKGROUND_FAMILIES, DEFAULT_STYLE_RANGES, HELD_OUT_STYLES, PRETRAIN_STYLES, TINT_RULES, checkStyleFamilies,
+  sampleCanvasStyle, sampleItemPaint,
+  type BackgroundFamily, type CanvasStyle, type StyleFamilies, type StyleRanges, type TintRule,
+} from './canvasStyle.js';
+export { drawBackground, drawStyledBackground, regionValue } from './styledBackground.js';
+export { degradeCanvas } from './cameraDegradation.js';
+export { gaussianBlur } from './gaussianBlur.js';
+export { jpegArtefacts, jpegQuantTable } from './jpegArtefacts.js';
+export { valueNoise, type ValueNoiseOptions } from './valueNoise.js';
+export {
+  decodeRleCounts, encodeRleCounts, checkRleCounts, maskToRleCounts, rasterizePolygons, rleToMask,
+} from './cocoMasks.js';
+export {
+  COCO_LIMITS, parseCocoInstances, readCocoInstances,
+  type CocoCategory, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions, type CocoSegmentation,
+} from './cocoInstances.js';
+export { CocoDataset, openCocoDataset } from './cocoDataset.js';

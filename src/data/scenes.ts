@@ -2,7 +2,9 @@
  * Cluttered multi-item scenes: the VOC/COCO analogue for weakly supervised training.
  *
  * A scene is a cluttered background (`clutter.ts`) with 1–4 gray items (Fashion-MNIST) at random
- * positions, sizes (frame side 40–110 px) and tints. Items may overlap, but every item keeps at
+ * positions, sizes (frame side 40–110 px) and tints. With `styles`, each scene instead draws its
+ * look from style families (`canvasStyle.ts`: background family, tint rule, contrast, fragments,
+ * blur, noise, JPEG artefacts) — e.g. the held-out style pre-training never sees. Items may overlap, but every item keeps at
  * least `minVisible` of its mask visible, and lies fully inside the image (never truncated).
  * Ground truth, kept for evaluation only:
  * - the class set (image-level labels),
@@ -21,9 +23,12 @@
 import type { GrayItemSet } from './fashionMnist.js';
 import { maskBox, type PixelBox } from './box.js';
 import { canvasToRgbBytes, createCanvas, type Rgb } from './canvas.js';
+import { degradeCanvas } from './cameraDegradation.js';
+import { checkStyleFamilies, DEFAULT_STYLE_RANGES, sampleCanvasStyle, sampleItemPaint, type CanvasStyle, type StyleFamilies } from './canvasStyle.js';
 import { addPixelNoise, drawClutter, type ClutterOptions } from './clutter.js';
 import { mixSeed, Rng } from './random.js';
-import { ITEM_MASK_GRAY, pasteTintedItem, randomItemTint, resampleItem } from './tintedItem.js';
+import { drawStyledBackground, regionValue } from './styledBackground.js';
+import { ITEM_MASK_GRAY, pasteTintedItem, randomItemTint, resampleItem, type ItemPaint } from './tintedItem.js';
 
 export interface SceneOptions {
   /** Square image side in pixels (default 192); `width`/`height` override it. */
@@ -51,6 +56,11 @@ export interface SceneOptions {
   voidBorder?: number;
   /** Background clutter; fragment counts default to 0..4 here (scaled for the larger canvas). */
   clutter?: Partial<ClutterOptions>;
+  /**
+   * Style families drawn per scene (`canvasStyle.ts`), e.g. `HELD_OUT_STYLES` for scenes in a style
+   * pre-training never saw. Default none: the classic clutter look (`clutter` then applies).
+   */
+  styles?: StyleFamilies | null;
   /** Class order of the scenes; default: the item set's class names sorted alphabetically. */
   classNames?: readonly string[];
   /** Restrict to these item indices of the set. Default all items. */
@@ -72,6 +82,7 @@ export interface SceneObject {
   /** Visible mask pixels and mask pixels before occlusion. */
   visibleArea: number;
   fullArea: number;
+  /** The item's (first) colour. */
   tint: Rgb;
 }
 
@@ -87,6 +98,8 @@ export interface Scene {
   objects: SceneObject[];
   /** Sorted distinct class indices present. */
   classes: number[];
+  /** The scene's style draw (styled generators only). */
+  style?: CanvasStyle;
 }
 
 /** Generator of scenes; see the module comment. */
@@ -96,9 +109,10 @@ export class SceneGenerator {
   readonly width: number;
   readonly height: number;
   private readonly itemClassToScene: Int32Array;
-  private readonly o: Required<Omit<SceneOptions, 'itemIndices' | 'classNames' | 'size' | 'clutter'>> & {
+  private readonly o: Required<Omit<SceneOptions, 'itemIndices' | 'classNames' | 'size' | 'clutter' | 'styles'>> & {
     clutter: Partial<ClutterOptions>;
   };
+  private readonly styles: StyleFamilies | null;
   private readonly indices: ArrayLike<number> | null;
 
   constructor(private readonly items: GrayItemSet, options: SceneOptions = {}) {
@@ -147,6 +161,8 @@ export class SceneGenerator {
     });
     this.indices = options.itemIndices ?? null;
     if (this.indices && this.indices.length === 0) throw new RangeError('SceneGenerator: itemIndices is empty');
+    this.styles = options.styles ?? null;
+    if (this.styles) checkStyleFamilies(this.styles, 'SceneGenerator');
   }
 
   /** Scene number `index` (pure function of the seed and the index). */
@@ -160,7 +176,14 @@ export class SceneGenerator {
     const W = this.width;
     const H = this.height;
     const canvas = createCanvas(W, H);
-    const { noise } = drawClutter(canvas, rng, this.items, o.clutter);
+    // Styled scenes: fragment counts scale with the side (the style ranges are for 96-px canvases).
+    const sideScale = Math.min(W, H) / 96;
+    const style = this.styles
+      ? sampleCanvasStyle(rng, this.styles, { ...DEFAULT_STYLE_RANGES, fragments: [0, Math.round(DEFAULT_STYLE_RANGES.fragments[1] * sideScale)] })
+      : undefined;
+    let noise = 0;
+    if (style) drawStyledBackground(canvas, rng, style, this.items);
+    else noise = drawClutter(canvas, rng, this.items, o.clutter).noise;
     const instance = new Uint8Array(W * H);
     const placed: Array<Omit<SceneObject, 'box' | 'visibleArea'>> = [];
     const visible: number[] = [];
@@ -172,7 +195,8 @@ export class SceneGenerator {
       const raster = resampleItem(this.items, itemIndex, Math.min(W, side * j), Math.min(H, side / j), {
         flip: o.flip && rng.bool(),
       });
-      const tint = randomItemTint(rng);
+      // Classic scenes draw the tint here; styled ones once the place (and what lies under it) is known.
+      const classicTint = style ? undefined : randomItemTint(rng);
       // Item mask as offsets from the item's top-left pixel in the image.
       const offsets: number[] = [];
       for (let p = 0; p < raster.gray.length; p++) {
@@ -208,20 +232,23 @@ export class SceneGenerator {
         }
       }
       if (left < 0) continue; // no room: drop the item (the first item always fits)
-      pasteTintedItem(canvas, raster, left, top, tint);
+      const frame = { x0: left, y0: top, x1: left + raster.width, y1: top + raster.height };
+      const paint: Rgb | ItemPaint = classicTint ?? sampleItemPaint(rng, style!, regionValue(canvas, frame));
+      const tint = classicTint ?? (paint as ItemPaint).tint;
+      pasteTintedItem(canvas, raster, left, top, paint);
       const id = placed.length + 1;
       for (let k = 0; k < placed.length; k++) visible[k] = visible[k]! - covered[k]!;
       const origin = top * W + left;
       for (let m = 0; m < maskPixels.length; m++) instance[origin + maskPixels[m]!] = id;
       const classIndex = this.itemClassToScene[this.items.labels[itemIndex]!]!;
       placed.push({
-        classIndex, className: this.classNames[classIndex]!, itemIndex,
-        frame: { x0: left, y0: top, x1: left + raster.width, y1: top + raster.height },
+        classIndex, className: this.classNames[classIndex]!, itemIndex, frame,
         fullArea: maskPixels.length, tint,
       });
       visible.push(maskPixels.length);
     }
-    addPixelNoise(canvas, rng, noise);
+    if (style) degradeCanvas(canvas, rng, style);
+    else addPixelNoise(canvas, rng, noise);
 
     const objects: SceneObject[] = placed.map((p, k) => ({
       ...p, box: maskBox(instance, W, H, k + 1)!, visibleArea: visible[k]!,
@@ -233,7 +260,7 @@ export class SceneGenerator {
     }
     if (o.voidBorder > 0) markVoidBorders(instance, classMask, W, H, o.voidBorder);
     const classes = [...new Set(objects.map((ob) => ob.classIndex))].sort((a, b) => a - b);
-    return { width: W, height: H, rgb: canvasToRgbBytes(canvas), classMask, instanceMask: instance, objects, classes };
+    return { width: W, height: H, rgb: canvasToRgbBytes(canvas), classMask, instanceMask: instance, objects, classes, ...(style ? { style } : {}) };
   }
 
   /** Image-level labels of a scene: 1 for present classes, -1 otherwise (length `numClasses`). */

@@ -3,7 +3,9 @@
  *
  * Each image is one gray item (e.g. Fashion-MNIST) randomly scaled (36–84 px by default), randomly
  * mirrored and tinted, pasted at a random position on a 96-px cluttered canvas (`clutter.ts`), with
- * the item's class as label. Generated in memory (no file I/O), fast enough for on-the-fly training
+ * the item's class as label. With `styles` (e.g. `PRETRAIN_STYLES`), every image draws its own look
+ * instead (`canvasStyle.ts`): background family, tint rule, item/background contrast, clutter
+ * fragments, blur, pixel noise and JPEG artefacts, so the backbone learns shapes, not one style. Generated in memory (no file I/O), fast enough for on-the-fly training
  * batches, and deterministic: batch k of a generator depends only on (seed, k).
  *
  * Images are normalized like files loaded by `imagePipeline.ts` (8-bit quantized, ImageNet
@@ -16,8 +18,11 @@
 import type { GrayItemSet } from './fashionMnist.js';
 import type { PixelBox } from './box.js';
 import { canvasToNormalized, createCanvas, IMAGENET_MEAN, IMAGENET_STD, type Rgb, type RgbCanvas } from './canvas.js';
+import { degradeCanvas } from './cameraDegradation.js';
+import { checkStyleFamilies, sampleCanvasStyle, sampleItemPaint, type CanvasStyle, type StyleFamilies } from './canvasStyle.js';
 import { addPixelNoise, drawClutter, type ClutterOptions } from './clutter.js';
 import { mixSeed, Rng } from './random.js';
+import { drawStyledBackground, regionValue } from './styledBackground.js';
 import { pasteTintedItem, randomItemTint, resampleItem } from './tintedItem.js';
 
 export interface SingleItemOptions {
@@ -35,8 +40,10 @@ export interface SingleItemOptions {
   /** Normalization; defaults to ImageNet statistics. */
   mean?: Rgb;
   std?: Rgb;
-  /** Background clutter settings (see `DEFAULT_CLUTTER`). */
+  /** Background clutter settings (see `DEFAULT_CLUTTER`); classic look only. */
   clutter?: Partial<ClutterOptions>;
+  /** Style families each image draws its look from (`canvasStyle.ts`). Default none: the classic clutter look. */
+  styles?: StyleFamilies | null;
   /** Restrict to these item indices of the set (e.g. a held-out part). Default all items. */
   itemIndices?: ArrayLike<number>;
 }
@@ -48,6 +55,8 @@ export interface SingleItemSample {
   itemIndex: number;
   /** The item's frame on the canvas (0-based, half-open). */
   frame: PixelBox;
+  /** The image's style draw (styled generators only). */
+  style?: CanvasStyle;
 }
 
 export interface ItemBatch {
@@ -64,7 +73,8 @@ export class SingleItemGenerator {
   readonly classNames: readonly string[];
   readonly numClasses: number;
   readonly canvasSize: number;
-  private readonly opts: Required<Omit<SingleItemOptions, 'itemIndices' | 'clutter'>> & { clutter: Partial<ClutterOptions> };
+  private readonly opts: Required<Omit<SingleItemOptions, 'itemIndices' | 'clutter' | 'styles'>> & { clutter: Partial<ClutterOptions> };
+  private readonly styles: StyleFamilies | null;
   private readonly indices: ArrayLike<number> | null;
   private counter = 0;
 
@@ -90,6 +100,8 @@ export class SingleItemGenerator {
     };
     this.indices = options.itemIndices ?? null;
     if (this.indices && this.indices.length === 0) throw new RangeError('SingleItemGenerator: itemIndices is empty');
+    this.styles = options.styles ?? null;
+    if (this.styles) checkStyleFamilies(this.styles, 'SingleItemGenerator');
     this.classNames = items.classNames;
     this.numClasses = items.classNames.length;
     this.canvasSize = canvasSize;
@@ -101,7 +113,10 @@ export class SingleItemGenerator {
     const S = o.canvasSize;
     const index = itemIndex ?? (this.indices ? this.indices[rng.int(this.indices.length)]! : rng.int(this.items.count));
     const canvas = createCanvas(S, S);
-    const { noise } = drawClutter(canvas, rng, this.items, o.clutter);
+    const style = this.styles ? sampleCanvasStyle(rng, this.styles) : undefined;
+    let noise = 0;
+    if (style) drawStyledBackground(canvas, rng, style, this.items);
+    else noise = drawClutter(canvas, rng, this.items, o.clutter).noise;
     const side = rng.uniform(o.minSize, o.maxSize);
     const j = 1 + rng.uniform(-o.aspectJitter, o.aspectJitter);
     const w = Math.min(S, Math.round(side * j));
@@ -109,12 +124,15 @@ export class SingleItemGenerator {
     const raster = resampleItem(this.items, index, w, h, { flip: o.flip && rng.bool() });
     const left = rng.intBetween(0, S - raster.width);
     const top = rng.intBetween(0, S - raster.height);
-    pasteTintedItem(canvas, raster, left, top, randomItemTint(rng));
-    addPixelNoise(canvas, rng, noise);
-    return {
-      canvas, label: this.items.labels[index]!, itemIndex: index,
-      frame: { x0: left, y0: top, x1: left + raster.width, y1: top + raster.height },
-    };
+    const frame = { x0: left, y0: top, x1: left + raster.width, y1: top + raster.height };
+    if (style) {
+      pasteTintedItem(canvas, raster, left, top, sampleItemPaint(rng, style, regionValue(canvas, frame)));
+      degradeCanvas(canvas, rng, style);
+    } else {
+      pasteTintedItem(canvas, raster, left, top, randomItemTint(rng));
+      addPixelNoise(canvas, rng, noise);
+    }
+    return { canvas, label: this.items.labels[index]!, itemIndex: index, frame, ...(style ? { style } : {}) };
   }
 
   /** Batch number `batchIndex` of this generator's stream (pure function of seed and index). */

@@ -96,17 +96,53 @@ export function itemAlpha(g: number): number {
 }
 
 /**
+ * How an item is coloured. The colour of an item pixel of gray level g is
+ *   tint · ((1 − shading) + shading · g)
+ * so `shading` says how much of the item's own texture shows under the tint: 0.6 is the classic
+ * shaded look (`pasteTintedItem` with a plain colour), 0 a flat fill of the silhouette.
+ * A two-tone item (`tint2` given) blends linearly from `tint` to `tint2` across its frame along
+ * the direction `angle` (radians, 0 = left to right).
+ */
+export interface ItemPaint {
+  tint: Rgb;
+  shading: number;
+  tint2?: Rgb;
+  angle?: number;
+}
+
+/**
  * Blends the tinted item onto the canvas with its top-left corner at (left, top); parts outside the
  * canvas are clipped. `opacity` scales the item's alpha (1 for real items, low for faint fragments).
+ * `paint` is a colour (shaded as the module comment says) or an {@link ItemPaint}.
  */
 export function pasteTintedItem(
-  canvas: RgbCanvas, item: ItemRaster, left: number, top: number, tint: Rgb, opacity = 1,
+  canvas: RgbCanvas, item: ItemRaster, left: number, top: number, paint: Rgb | ItemPaint, opacity = 1,
 ): void {
   const W = canvas.width;
   const H = canvas.height;
   const n = W * H;
   const d = canvas.data;
-  const [tr, tg, tb] = tint;
+  const plain = isRgb(paint);
+  const [tr, tg, tb] = plain ? paint : paint.tint;
+  const base = plain ? SHADE_BASE : 1 - paint.shading;
+  const slope = plain ? 1 - SHADE_BASE : paint.shading;
+  const second = plain ? undefined : paint.tint2;
+  // Two-tone: the blend weight is an affine function of (x, y) over the frame, in [0, 1].
+  let ax = 0;
+  let ay = 0;
+  let a0 = 0;
+  if (second) {
+    const angle = plain ? 0 : paint.angle ?? 0;
+    const cx = Math.cos(angle) / Math.max(1, item.width - 1);
+    const cy = Math.sin(angle) / Math.max(1, item.height - 1);
+    // Project the frame's corners to normalize the weight to [0, 1].
+    const lo = Math.min(0, cx * (item.width - 1)) + Math.min(0, cy * (item.height - 1));
+    const hi = Math.max(0, cx * (item.width - 1)) + Math.max(0, cy * (item.height - 1));
+    const span = hi - lo || 1;
+    ax = cx / span;
+    ay = cy / span;
+    a0 = -lo / span;
+  }
   const xStart = Math.max(0, -left);
   const xEnd = Math.min(item.width, W - left);
   const yStart = Math.max(0, -top);
@@ -118,13 +154,26 @@ export function pasteTintedItem(
       const g = item.gray[rowItem + x]!;
       const a = itemAlpha(g) * opacity;
       if (a <= 0) continue;
-      const shade = SHADE_BASE + (1 - SHADE_BASE) * g;
+      const shade = base + slope * g;
+      let r = tr;
+      let gr = tg;
+      let b = tb;
+      if (second) {
+        const t = a0 + ax * x + ay * y;
+        r += (second[0] - tr) * t;
+        gr += (second[1] - tg) * t;
+        b += (second[2] - tb) * t;
+      }
       const p = rowCanvas + x;
-      d[p] = d[p]! + (tr * shade - d[p]!) * a;
-      d[n + p] = d[n + p]! + (tg * shade - d[n + p]!) * a;
-      d[2 * n + p] = d[2 * n + p]! + (tb * shade - d[2 * n + p]!) * a;
+      d[p] = d[p]! + (r * shade - d[p]!) * a;
+      d[n + p] = d[n + p]! + (gr * shade - d[n + p]!) * a;
+      d[2 * n + p] = d[2 * n + p]! + (b * shade - d[2 * n + p]!) * a;
     }
   }
+}
+
+function isRgb(paint: Rgb | ItemPaint): paint is Rgb {
+  return Array.isArray(paint);
 }
 
 /**

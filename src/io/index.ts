@@ -5,7 +5,10 @@
  */
 export * from './rawTensor.js';
 export { WeightFileError } from './weightFileError.js';
-export { parseSafetensors, serializeSafetensors, safetensorsDtypeCode, SAFETENSORS_MAX_HEADER_BYTES, type SafetensorsContents } from './safetensors.js';
+export {
+  inputLimits, parseLimits, checkLimit, InputLimitError, DEFAULT_INPUT_LIMITS, LIMITS_ENV, type InputLimits,
+} from './inputLimits.js';
+export { parseSafetensors, serializeSafetensors, safetensorsDtypeCode, SAFETENSORS_MAX_HEADER_BYTES, type SafetensorsContents, type SafetensorsOptions } from './safetensors.js';
 export { ZipArchive, looksLikeZip, crc32, type ZipEntry, type ZipReadOptions } from './zipArchive.js';
 export {
   unpickle, callPickleGlobal, isPickleTuple, BASIC_PICKLE_GLOBALS,
@@ -13,7 +16,7 @@ export {
 } from './pickle.js';
 export {
   torchPickleGlobals, torchPersistentLoad, materializeTorchTensor, gatherStrided, swapBytes,
-  TorchStorageRef, TorchTensorRef, type TorchTypeMarker, type StorageLoader,
+  TorchStorageRef, TorchTensorRef, type TorchTypeMarker, type StorageLoader, type MaterializeOptions,
 } from './torchPickle.js';
 export {
   parsePytorchCheckpoint, readPytorchCheckpoint, isLegacyTorchFile,

@@ -12,6 +12,7 @@
  *   set/frozenset → Set; allow-listed objects → whatever their handler returns.
  */
 import { WeightFileError } from './weightFileError.js';
+import { checkLimit, inputLimits, type InputLimits } from './inputLimits.js';
 
 /**
  * A Python dict (or OrderedDict, or an allow-listed dict subclass). Keys keep
@@ -78,6 +79,8 @@ export interface UnpickleOptions {
    * the weights in a checkpoint that also pickles, say, an argparse.Namespace.
    */
   opaqueUnknownGlobals?: boolean;
+  /** Limits (nesting depth of containers); default {@link inputLimits}(). */
+  limits?: Partial<InputLimits>;
 }
 
 /** Globals every state-dict pickle may use; callers add their own. */
@@ -197,6 +200,24 @@ function typeName(v: unknown): string {
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unknown {
   const source = options.source ?? 'pickle data';
   const globals = options.globals ?? BASIC_PICKLE_GLOBALS;
+  const maxDepth = inputLimits(options.limits).nestingDepth;
+  // Nesting depth of the containers built so far (objects absent: depth 0). Whoever walks the
+  // result recursively (error messages, state-dict flattening) relies on it staying bounded.
+  const depths = new WeakMap<object, number>();
+  const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? depths.get(v) ?? 0 : 0);
+  const nest = <T>(container: T, items: readonly unknown[], base = 0): T => {
+    let d = base;
+    for (const it of items) {
+      const di = depthOf(it) + 1;
+      if (di > d) d = di;
+    }
+    if (d > maxDepth) {
+      checkLimit({ ...inputLimits(options.limits), nestingDepth: maxDepth }, 'nestingDepth', d, source,
+        () => `pickle nesting (${d} levels at byte ${opPos})`);
+    }
+    if (d > 0 && container !== null && typeof container === 'object') depths.set(container as object, d);
+    return container;
+  };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const end = bytes.byteLength;
@@ -251,6 +272,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
     if (stack.length === 0) fail('stack underflow (corrupt pickle)');
     return stack[stack.length - 1];
   };
+  const pushMark = (): void => {
+    if (metastack.length >= maxDepth) {
+      checkLimit({ ...inputLimits(options.limits), nestingDepth: maxDepth }, 'nestingDepth', metastack.length + 1, source,
+        () => `pickle MARK nesting (${metastack.length + 1} levels at byte ${opPos})`);
+    }
+    metastack.push(stack);
+    stack = [];
+  };
   const popMark = (): unknown[] => {
     const items = stack;
     const prev = metastack.pop();
@@ -262,8 +291,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
   const decodeLong = (n: number): number | bigint => {
     const at = need(n);
     if (n === 0) return 0;
-    let v = 0n;
-    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[at + i]!);
+    // Little-endian two's complement: one hex string and one BigInt, linear in n (shifting a
+    // growing BigInt byte by byte is quadratic: a 200 KB LONG4 took minutes).
+    let hex = '';
+    for (let i = n - 1; i >= 0; i--) hex += HEX_BYTE[bytes[at + i]!]!;
+    let v = BigInt(`0x${hex}`);
     if (bytes[at + n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
     return smallInt(v);
   };
@@ -312,13 +344,16 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
     if (target instanceof Map) {
       for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
     } else if (target instanceof PickleOpaque) {
-      target.items.push(...items);
+      for (const it of items) target.items.push(it);
     } else fail(`cannot set items on a ${typeName(target)}`);
+    nest(target, items, depthOf(target));
   };
   const appendItems = (target: unknown, items: unknown[]): void => {
-    if (Array.isArray(target) && !Object.isFrozen(target)) target.push(...items);
-    else if (target instanceof PickleOpaque) target.items.push(...items);
+    // One push per item: push(...items) overflows the call stack for a few hundred thousand items.
+    if (Array.isArray(target) && !Object.isFrozen(target)) for (const it of items) target.push(it);
+    else if (target instanceof PickleOpaque) for (const it of items) target.items.push(it);
     else fail(`cannot append to a ${typeName(target)}`);
+    nest(target, items, depthOf(target));
   };
   const build = (target: unknown, state: unknown): void => {
     if (target instanceof PickleOpaque) {
@@ -370,8 +405,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         return result;
       }
       case 0x28: // MARK
-        metastack.push(stack);
-        stack = [];
+        pushMark();
         break;
       case 0x30: // POP
         if (stack.length > 0) stack.pop();
@@ -449,21 +483,22 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         break;
       }
       case 0x5d: push([]); break; // EMPTY_LIST
-      case 0x6c: push(popMark()); break; // LIST
+      case 0x6c: { const items = popMark(); push(nest(items, items)); break; } // LIST
       case 0x29: push(tuple([])); break; // EMPTY_TUPLE
-      case 0x74: push(tuple(popMark())); break; // TUPLE
-      case 0x85: push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(tuple([a, b, c])); break; } // TUPLE3
+      case 0x74: { const items = popMark(); push(nest(tuple(items), items)); break; } // TUPLE
+      case 0x85: { const items = [pop()]; push(nest(tuple(items), items)); break; } // TUPLE1
+      case 0x86: { const b = pop(); const a = pop(); push(nest(tuple([a, b]), [a, b])); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(nest(tuple([a, b, c]), [a, b, c])); break; } // TUPLE3
       case 0x8f: push(new Set()); break; // EMPTY_SET
       case 0x90: { // ADDITEMS
         const items = popMark();
         const s = top();
         if (!(s instanceof Set)) fail(`cannot add items to a ${typeName(s)}`);
         for (const it of items) (s as Set<unknown>).add(it);
+        nest(s, items, depthOf(s));
         break;
       }
-      case 0x91: push(new Set(popMark())); break; // FROZENSET
+      case 0x91: { const items = popMark(); push(nest(new Set(items), items)); break; } // FROZENSET
       case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
       case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
@@ -492,17 +527,17 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         push(resolveGlobal(module as string, name as string));
         break;
       }
-      case 0x52: { const args = pop(); const fn = pop(); push(call(fn, args, 'call')); break; } // REDUCE
-      case 0x81: { const args = pop(); const cls = pop(); push(call(cls, args, 'newobj')); break; } // NEWOBJ
+      case 0x52: { const args = pop(); const fn = pop(); push(nest(call(fn, args, 'call'), [args])); break; } // REDUCE
+      case 0x81: { const args = pop(); const cls = pop(); push(nest(call(cls, args, 'newobj'), [args])); break; } // NEWOBJ
       case 0x92: { // NEWOBJ_EX
         const kwargs = pop();
         const args = pop();
         const cls = pop();
         if (kwargs instanceof Map && kwargs.size > 0) fail('NEWOBJ_EX with keyword arguments is not supported');
-        push(call(cls, args, 'newobj'));
+        push(nest(call(cls, args, 'newobj'), [args]));
         break;
       }
-      case 0x62: { const state = pop(); build(top(), state); break; } // BUILD
+      case 0x62: { const state = pop(); const target = top(); build(target, state); nest(target, [state], depthOf(target)); break; } // BUILD
 
       // Persistent ids (PyTorch storages)
       case 0x51: { // BINPERSID
@@ -575,6 +610,8 @@ function parseRawUnicodeEscape(s: string): string {
   return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, a: string | undefined, b: string | undefined) =>
     String.fromCodePoint(parseInt((a ?? b)!, 16)));
 }
+
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 const OPCODE_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries({

@@ -10,6 +10,7 @@ import type { RawStateDict } from './rawTensor.js';
 import { TorchStorageRef, TorchTensorRef, materializeTorchTensor, torchPersistentLoad, torchPickleGlobals } from './torchPickle.js';
 import { WeightFileError } from './weightFileError.js';
 import { ZipArchive, looksLikeZip } from './zipArchive.js';
+import { InputLimitError, inputLimits, type InputLimits } from './inputLimits.js';
 
 /** Options of {@link readPytorchCheckpoint}. */
 export interface PytorchCheckpointOptions {
@@ -21,6 +22,8 @@ export interface PytorchCheckpointOptions {
   opaqueUnknownGlobals?: boolean;
   /** Verify the CRC-32 of every record read (default true). */
   verifyCrc?: boolean;
+  /** Limits (pickle size and nesting, inflated sizes, expanded views); default {@link inputLimits}(). */
+  limits?: Partial<InputLimits>;
 }
 
 /** What {@link readPytorchCheckpoint} returns. */
@@ -69,7 +72,8 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'PyTorch check
     if (bytes[0] === 0x80) fail('this is a plain Python pickle, not a torch.save checkpoint (ZIP archive); re-save the weights with torch.save(state_dict, path)');
     fail(`not a PyTorch checkpoint: expected a ZIP archive (torch.save since 1.6), found bytes ${hexStart(bytes)}`);
   }
-  const zip = ZipArchive.open(bytes, source);
+  const limits = inputLimits(options.limits);
+  const zip = ZipArchive.open(bytes, source, limits);
   const names = zip.names();
   const pkls = names.filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   const prefixOf = (n: string): string => n.slice(0, n.indexOf('/'));
@@ -94,25 +98,33 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'PyTorch check
     if (!zip.has(record)) fail(`storage record '${record}' is missing (corrupt or incomplete checkpoint)`);
     return new TorchStorageRef(key, type, location, numel, () => zip.read(record, { verifyCrc }));
   });
-  const root = unpickle(zip.read(pkls[0]!, { verifyCrc }), {
+  // The pickle's declared size is checked before it is read (and inflated, if deflated).
+  const pickle = zip.read(pkls[0]!, { verifyCrc, maxBytes: Math.min(limits.pickleBytes, limits.inflatedBytes), limitName: limits.pickleBytes <= limits.inflatedBytes ? 'pickleBytes' : 'inflatedBytes' });
+  const root = unpickle(pickle, {
     globals: torchPickleGlobals(),
     persistentLoad,
     source,
     opaqueUnknownGlobals: options.opaqueUnknownGlobals ?? false,
+    limits,
   });
 
   const { dict, key } = selectStateDict(root, fail);
   const tensors: RawStateDict = new Map();
   const skipped: string[] = [];
+  // Nested dicts are flattened depth-first; their depth is bounded by the unpickler's nesting
+  // limit, and a dict that contains itself (through the pickle memo) is refused.
+  const open = new Set<PickleDict>();
   const visit = (d: PickleDict, prefixName: string): void => {
+    if (open.has(d)) fail(`the state_dict entry '${prefixName.slice(0, -1)}' contains itself (a cyclic pickle), which no torch.save of tensors writes`);
+    open.add(d);
     for (const [k, v] of d) {
       const name = prefixName + (typeof k === 'string' ? k : String(k));
       if (v instanceof TorchTensorRef) {
         if (tensors.has(name)) fail(`two entries flatten to the same name '${name}'`);
         try {
-          tensors.set(name, materializeTorchTensor(v, bigEndian));
+          tensors.set(name, materializeTorchTensor(v, bigEndian, { limits, source, name }));
         } catch (e) {
-          if (e instanceof WeightFileError) throw e;
+          if (e instanceof WeightFileError || e instanceof InputLimitError) throw e;
           fail(`tensor '${name}': ${(e as Error).message}`);
         }
       } else if (v instanceof PickleDict) {
@@ -121,6 +133,7 @@ export function readPytorchCheckpoint(bytes: Uint8Array, source = 'PyTorch check
         skipped.push(name);
       }
     }
+    open.delete(d);
   };
   visit(dict, '');
   if (tensors.size === 0) {

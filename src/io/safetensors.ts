@@ -10,6 +10,7 @@
  */
 import { checkRawTensor, dtypeByteSize, shapeNumel, type RawDType, type RawStateDict, type RawTensor } from './rawTensor.js';
 import { WeightFileError } from './weightFileError.js';
+import { checkLimit, DEFAULT_INPUT_LIMITS, inputLimits, type InputLimits } from './inputLimits.js';
 
 /** What {@link parseSafetensors} returns. */
 export interface SafetensorsContents {
@@ -27,8 +28,14 @@ const DTYPE_OF: ReadonlyMap<string, RawDType> = new Map(Object.entries(CODE_OF).
 /** Codes the format defines that we do not carry (named in errors rather than called "unknown"). */
 const UNSUPPORTED_CODES = new Set(['U16', 'U32', 'U64', 'C64', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F6_E2M3', 'F6_E3M2', 'F4', 'E8M0']);
 
-/** The header may not exceed this many bytes (the reference implementation's limit). */
-export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
+/** The default limit on header bytes (the reference implementation's; see {@link InputLimits.headerBytes}). */
+export const SAFETENSORS_MAX_HEADER_BYTES = DEFAULT_INPUT_LIMITS.headerBytes;
+
+/** Options of {@link parseSafetensors}. */
+export interface SafetensorsOptions {
+  /** Limits on header size and nesting (default: {@link inputLimits}()). */
+  limits?: Partial<InputLimits>;
+}
 
 /** The safetensors dtype code of a dtype (`'float32'` → `'F32'`). */
 export function safetensorsDtypeCode(dtype: RawDType): string {
@@ -45,6 +52,24 @@ interface HeaderEntry {
   end: number;
 }
 
+/** Deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \\ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
 function describeJson(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -59,7 +84,8 @@ function describeJson(v: unknown): string {
  * @example
  * const { tensors, metadata } = parseSafetensors(readFileSync(p), p);
  */
-export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
+export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data', options: SafetensorsOptions = {}): SafetensorsContents {
+  const limits = inputLimits(options.limits);
   const fail = (problem: string): never => {
     throw new WeightFileError(source, `invalid safetensors file: ${problem}`);
   };
@@ -70,7 +96,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     fail(`header length ${headerLen64} exceeds the ${bytes.byteLength - 8} bytes after the length prefix (truncated file, or not a safetensors file)`);
   }
   const headerLen = Number(headerLen64);
-  if (headerLen > SAFETENSORS_MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit`);
+  checkLimit(limits, 'headerBytes', headerLen, source, () => `a safetensors header of ${headerLen} bytes`);
   if (headerLen < 2) fail(`header length ${headerLen} is too small to hold a JSON object`);
   const headerBytes = bytes.subarray(8, 8 + headerLen);
   if (headerBytes[0] !== 0x7b /* { */) fail(`header does not start with '{' (byte 0x${headerBytes[0]!.toString(16).padStart(2, '0')}); not a safetensors file`);
@@ -80,6 +106,10 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
   } catch {
     return fail('header is not valid UTF-8');
   }
+  // The header is 3 levels deep ({name: {shape: [...]}}); deeper JSON is no header, and would
+  // only cost stack further on (messages quote parts of it).
+  const depth = jsonDepth(text);
+  checkLimit(limits, 'nestingDepth', depth, source, () => `safetensors header nesting (${depth} levels)`);
   let header: unknown;
   try {
     header = JSON.parse(text);

@@ -2,6 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fromBytes, toBytes, type Tensor, type DType } from '../core/index.js';
 import { parseWeightFile } from './weightFile.js';
+import type { InputLimits } from './inputLimits.js';
 import { serializeSafetensors } from './safetensors.js';
 import type { RawDType, RawStateDict, RawTensor } from './rawTensor.js';
 import { writeFileAtomic } from './atomicWrite.js';
@@ -25,10 +26,10 @@ export function tensorToRaw(t: Tensor): RawTensor {
  * e.g. torchvision's ImageNet weights) — into named Tensors, in file order.
  * @example const sd = loadTensors('resnet50-0676ba61.pth'); model.loadStateDict(sd, { strict: false });
  */
-export function loadTensors(path: string): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+export function loadTensors(path: string, options: { limits?: Partial<InputLimits> } = {}): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
   if (!existsSync(path)) throw new Error(`${path}: no such weight file`);
   const bytes = readFileSync(path);
-  const contents = parseWeightFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  const contents = parseWeightFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, options);
   return { tensors: rawDictToTensors(contents.tensors), metadata: contents.metadata ?? {} };
 }
 

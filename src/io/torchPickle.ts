@@ -7,7 +7,8 @@
  * (optimizer state, ...) cost nothing.
  */
 import { BASIC_PICKLE_GLOBALS, PickleDict, callPickleGlobal, isPickleTuple, type PickleGlobal } from './pickle.js';
-import { dtypeByteSize, type RawDType, type RawTensor } from './rawTensor.js';
+import { dtypeByteSize, shapeNumel, type RawDType, type RawTensor } from './rawTensor.js';
+import { checkLimit, inputLimits, type InputLimits } from './inputLimits.js';
 
 /** A dtype or storage type named by the pickle: the RawDType, or why it is not supported. */
 export interface TorchTypeMarker {
@@ -244,7 +245,7 @@ function isContiguous(shape: readonly number[], stride: readonly number[]): bool
  * subarray (no copy) when the view already is contiguous.
  */
 export function gatherStrided(storage: Uint8Array, itemSize: number, offset: number, shape: readonly number[], stride: readonly number[]): Uint8Array {
-  const numel = shape.reduce((a, b) => a * b, 1);
+  const numel = shapeNumel(shape);
   if (numel === 0) return new Uint8Array(0);
   const storageNumel = Math.floor(storage.byteLength / itemSize);
   let last = offset;
@@ -296,13 +297,24 @@ export function swapBytes(data: Uint8Array, itemSize: number): Uint8Array {
   return data;
 }
 
+/** Options of {@link materializeTorchTensor}. */
+export interface MaterializeOptions {
+  /** Limit on views that expand beyond their storage (`expandedViewBytes`); default {@link inputLimits}(). */
+  limits?: Partial<InputLimits>;
+  /** File and tensor name for errors. */
+  source?: string;
+  name?: string;
+}
+
 /**
  * The contiguous little-endian RawTensor of a pickled tensor. `bigEndian`
  * says the checkpoint's storages are big-endian (its `byteorder` record).
  * Throws an Error naming what is wrong (unsupported dtype, view outside its
- * storage, storage record too short).
+ * storage, storage record too short), and an InputLimitError when a view
+ * whose elements overlap (stride 0, expand) would be copied out to more bytes
+ * than its storage holds plus the `expandedViewBytes` limit.
  */
-export function materializeTorchTensor(t: TorchTensorRef, bigEndian = false): RawTensor {
+export function materializeTorchTensor(t: TorchTensorRef, bigEndian = false, options: MaterializeOptions = {}): RawTensor {
   const dtype = t.type.dtype;
   if (dtype === undefined) throw new Error(`dtype ${t.type.qualifiedName} is not supported (supported: float32/64, float16, bfloat16, int64/32/16/8, uint8, bool)`);
   const itemSize = dtypeByteSize(dtype);
@@ -310,6 +322,13 @@ export function materializeTorchTensor(t: TorchTensorRef, bigEndian = false): Ra
   const bytes = t.storage.bytes();
   if (bytes.byteLength < storageBytes) {
     throw new Error(`storage '${t.storage.key}' should hold ${t.storage.numel} ${t.storage.type.qualifiedName} elements (${storageBytes} bytes) but its record has ${bytes.byteLength} bytes`);
+  }
+  // A 492-byte checkpoint can describe a [25000, 25000] view with stride 0 of one element:
+  // copied out, 2.5 GB. Copies up to the storage's own size are ordinary (transposed weights).
+  const viewBytes = shapeNumel(t.shape) * itemSize;
+  if (viewBytes > storageBytes) {
+    checkLimit(inputLimits(options.limits), 'expandedViewBytes', viewBytes - storageBytes, options.source ?? 'PyTorch checkpoint',
+      () => `tensor${options.name ? ` '${options.name}'` : ''} (a [${t.shape.join(', ')}] view with stride [${t.stride.join(', ')}]) expanding ${viewBytes - storageBytes} bytes beyond its ${storageBytes}-byte storage`);
   }
   let data = gatherStrided(bytes.subarray(0, storageBytes), itemSize, t.storageOffset, t.shape, t.stride);
   if (bigEndian && itemSize > 1) data = swapBytes(data.slice(), itemSize);

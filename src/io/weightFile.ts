@@ -40,7 +40,7 @@ export interface WeightFileContents {
 export function parseWeightFile(bytes: Uint8Array, source = 'weight file', options: PytorchCheckpointOptions = {}): WeightFileContents {
   switch (detectWeightFileFormat(bytes)) {
     case 'safetensors': {
-      const { tensors, metadata } = parseSafetensors(bytes, source);
+      const { tensors, metadata } = parseSafetensors(bytes, source, { limits: options.limits });
       return { format: 'safetensors', tensors, metadata };
     }
     case 'pytorch':

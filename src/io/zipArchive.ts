@@ -10,6 +10,7 @@
  */
 import * as zlib from 'node:zlib';
 import { WeightFileError } from './weightFileError.js';
+import { checkLimit, inputLimits, type InputLimits } from './inputLimits.js';
 
 /** One file of the archive, as the central directory describes it. */
 export interface ZipEntry {
@@ -30,6 +31,10 @@ export interface ZipEntry {
 export interface ZipReadOptions {
   /** Check the entry's CRC-32 (default true). */
   verifyCrc?: boolean;
+  /** Largest uncompressed size accepted for this entry (default: the `inflatedBytes` limit for deflated entries). */
+  maxBytes?: number;
+  /** The limit `maxBytes` stands for, named in the error (default 'inflatedBytes'). */
+  limitName?: keyof InputLimits;
 }
 
 const SIG_LOCAL = 0x04034b50;
@@ -84,6 +89,7 @@ export class ZipArchive {
     private readonly bytes: Uint8Array,
     readonly source: string,
     entries: Map<string, ZipEntry>,
+    private readonly limits: InputLimits,
   ) {
     this.entries = entries;
   }
@@ -93,7 +99,7 @@ export class ZipArchive {
    * {@link WeightFileError} naming `source` if it is not a ZIP archive, is
    * truncated, or uses features this reader does not support.
    */
-  static open(bytes: Uint8Array, source = 'zip data'): ZipArchive {
+  static open(bytes: Uint8Array, source = 'zip data', limits?: Partial<InputLimits>): ZipArchive {
     const fail = (problem: string): never => {
       throw new WeightFileError(source, problem);
     };
@@ -182,7 +188,7 @@ export class ZipArchive {
       entries.set(name, { name, method, compressedSize, uncompressedSize, crc32: crc, flags, localHeaderOffset });
       p = next;
     }
-    return new ZipArchive(bytes, source, entries);
+    return new ZipArchive(bytes, source, entries, inputLimits(limits));
   }
 
   /** Entry names in central-directory order. */
@@ -198,7 +204,9 @@ export class ZipArchive {
   /**
    * The uncompressed bytes of entry `name`. Stored entries are views into the
    * archive's bytes. Throws a {@link WeightFileError} if the entry is
-   * missing, truncated, corrupt (size/CRC mismatch) or uses an unsupported method.
+   * missing, truncated, corrupt (size/CRC mismatch) or uses an unsupported method,
+   * and an InputLimitError if its declared size is over the limit (checked before inflating;
+   * inflating never produces more than the declared size).
    */
   read(name: string, options: ZipReadOptions = {}): Uint8Array {
     const entry = this.entries.get(name);
@@ -219,13 +227,23 @@ export class ZipArchive {
       fail(`ZIP entry '${name}': its ${entry.compressedSize} bytes at offset ${start} run past the end of the ${this.bytes.byteLength}-byte file (truncated archive)`);
     }
     const raw = this.bytes.subarray(start, end);
+    const limitName = options.limitName ?? 'inflatedBytes';
+    const maxBytes = options.maxBytes ?? (entry.method === 0 ? Infinity : this.limits[limitName]);
+    if (entry.uncompressedSize > maxBytes) {
+      checkLimit({ ...this.limits, [limitName]: maxBytes }, limitName, entry.uncompressedSize, this.source,
+        () => `ZIP entry '${name}' of ${entry.uncompressedSize} bytes`);
+    }
     let data: Uint8Array;
     if (entry.method === 0) {
       data = raw;
     } else if (entry.method === 8) {
       try {
-        data = zlib.inflateRawSync(raw);
+        // One byte more than declared is enough to tell a lying size (or a bomb) from a good entry.
+        data = zlib.inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 });
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          return fail(`ZIP entry '${name}' inflates to more than its declared ${entry.uncompressedSize} bytes (corrupt archive)`);
+        }
         return fail(`ZIP entry '${name}': deflate data is corrupt (${(e as Error).message})`);
       }
     } else {

@@ -3,15 +3,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { noGrad, tensor, tidy } from '../core/index.js';
-import { BatchLoader, type VocDataset } from '../data/index.js';
+import { BatchLoader } from '../data/index.js';
 import { pointInBox, scaledTolerance } from '../eval/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
-import { openVocSplit } from '../train/datasetSpec.js';
+import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationStages } from '../train/runSegmentation.js';
 import {
-  DEFAULT_SEGMENTATION, imageListInputs, multiScaleClassMaps, segmentClassMaps, vocGroundTruth, type RawImage, type SegmentationSettings,
+  DEFAULT_SEGMENTATION, groundTruthMasks, imageListInputs, multiScaleClassMaps, segmentClassMaps, type RawImage, type SegmentationSettings,
 } from '../segment/index.js';
 import { decodeImage } from '../data/index.js';
 import { RunLog } from '../train/runLog.js';
@@ -95,7 +95,7 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
   return r;
 }
 
-async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
+async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
   const C = ds.classNames.length;
   const n = ds.size;
   const settings = o.segmentation ?? DEFAULT_SEGMENTATION;
@@ -226,12 +226,12 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
 
 /** The predicted segmentation (with the settings' smoothing) and the ground-truth mask of some images. */
 async function gallerySegmentations(
-  net: WildcatNet, config: WslTrainConfig, ds: VocDataset, indices: number[], run: string, checkpoint: 'best' | 'last', settings: SegmentationSettings,
+  net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, indices: number[], run: string, checkpoint: 'best' | 'last', settings: SegmentationSettings,
 ): Promise<Map<number, CardSegmentation>> {
   const out = new Map<number, CardSegmentation>();
   if (indices.length === 0) return out;
   const { stages } = runSegmentationStages(run, config, settings, checkpoint);
-  const groundTruth = vocGroundTruth(ds);
+  const groundTruth = groundTruthMasks(ds);
   const inputs = imageListInputs(ds, { imageSize: (i) => ds.imageSize(i) });
   for await (const r of multiScaleClassMaps(net, inputs, { ...settings, size: config.imageSize, batchSize: 4, indices })) {
     let image: RawImage | null = null;
@@ -248,7 +248,7 @@ async function gallerySegmentations(
 }
 
 /** Class and modality maps (and the evidence regions) of some images, as plain arrays. */
-async function galleryMaps(net: WildcatNet, ds: VocDataset, size: number, indices: number[], regions: ReturnType<typeof evidencePlan>['regions']): Promise<Map<number, CardMaps>> {
+async function galleryMaps(net: WildcatNet, ds: AnnotatedDataset, size: number, indices: number[], regions: ReturnType<typeof evidencePlan>['regions']): Promise<Map<number, CardMaps>> {
   const out = new Map<number, CardMaps>();
   if (indices.length === 0) return out;
   const C = net.numClasses;

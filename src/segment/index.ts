@@ -2,7 +2,8 @@
  * Semantic segmentation from a network trained with image-level labels only: class maps at the
  * image's resolution from several scales, the image-level prior and background of Pinheiro &
  * Collobert (CVPR 2015 §3.2.1), SLIC superpixel smoothing (their SP-spxl), background thresholds
- * tuned by validation mIoU, label maps written as VOC palette PNGs.
+ * tuned by validation mIoU, the fully connected CRF of Krähenbühl & Koltun (NIPS 2011), label
+ * maps written as VOC palette PNGs.
  */
 export { OQUAB_TEST_SCALES, TEST_SCALE_PRESETS, parseTestScales, scaledSide } from './testScales.js';
 export {
@@ -26,4 +27,6 @@ export {
 export { resolveStages, segmentClassMaps, type ImageSegmentation, type SegmentationStages } from './segmentClassMaps.js';
 export { MASK_CLASSES_FILE, encodeSegmentationPng, writeMaskClasses, writeSegmentationMask } from './segmentationMasks.js';
 export { segment, type Segmentation, type SegmentOptions } from './segment.js';
-export { SplitSegmentation, vocGroundTruth, type SplitSegmentationMetrics } from './splitSegmentation.js';
+export { SplitSegmentation, groundTruthMasks, type MaskedDataset, type SplitSegmentationMetrics } from './splitSegmentation.js';
+export * from './denseCrf.js';
+export * from './denseCrfBruteForce.js';

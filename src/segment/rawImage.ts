@@ -3,14 +3,10 @@
 import sharp from 'sharp';
 import { expectInteger, expectOneOf, invalidType, outOfRange } from '../core/index.js';
 import { rgbToNormalizedChw } from '../data/index.js';
+import type { DenseCrfImage } from './denseCrf.js';
 
-export interface RawImage {
-  /** height × width × channels bytes. */
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3;
-}
+/** height × width × channels bytes, grey or RGB: the dense CRF's image type. */
+export type RawImage = DenseCrfImage;
 
 /** Throws, naming `where`, unless `image` is a well-formed RawImage. */
 export function checkRawImage(where: string, image: RawImage): void {

@@ -3,7 +3,7 @@
 // classes, void ignored).
 import { existsSync } from 'node:fs';
 import { DataFileError } from '../core/index.js';
-import { decodeImage, type LabeledImageList, type SegmentationMask, type VocDataset } from '../data/index.js';
+import { decodeImage, type LabeledImageList, type SegmentationMask } from '../data/index.js';
 import { SegmentationConfusion, type SegmentationMetrics } from '../eval/index.js';
 import type { ImageClassMaps } from './multiScaleClassMaps.js';
 import type { RawImage } from './rawImage.js';
@@ -21,15 +21,22 @@ export interface SplitSegmentationMetrics {
   bySmoothing: Partial<Record<Smoothing, SegmentationMetrics>>;
 }
 
-/** Ground truth of a VOC split: the SegmentationClass mask of image i when the file exists. */
-export function vocGroundTruth(ds: VocDataset): (i: number) => Promise<SegmentationMask | null> {
-  return async (i) => (existsSync(ds.segmentationPath(i)) ? ds.segmentation(i) : null);
+/** A split with class masks: VOC (a SegmentationClass file per image, when it exists) or COCO (masks from the instances). */
+export interface MaskedDataset {
+  segmentation(i: number): Promise<SegmentationMask>;
+  /** VOC: the mask file of image i (images without one have no ground truth). */
+  segmentationPath?(i: number): string;
+}
+
+/** The ground-truth mask of image i, or null when it has none (a VOC image outside the segmentation set). */
+export function groundTruthMasks(ds: MaskedDataset): (i: number) => Promise<SegmentationMask | null> {
+  return async (i) => (ds.segmentationPath && !existsSync(ds.segmentationPath(i)) ? null : ds.segmentation(i));
 }
 
 /**
  * Segments the images of `list` with `stages` and accumulates one confusion matrix per smoothing.
  * @example
- * const split = new SplitSegmentation(ds, stages, { groundTruth: vocGroundTruth(ds) });
+ * const split = new SplitSegmentation(ds, stages, { groundTruth: groundTruthMasks(ds) });
  * await predictImages(net, ds, { size, onImage: (r) => split.add(r) });
  * split.metrics().bySmoothing.none?.meanIoU;
  */
@@ -76,7 +83,7 @@ export class SplitSegmentation {
   }
 
   private maskName(i: number): string {
-    const ds = this.list as Partial<VocDataset>;
+    const ds = this.list as Partial<MaskedDataset>;
     return typeof ds.segmentationPath === 'function' ? ds.segmentationPath(i) : `the mask of image ${this.list.ids[i]}`;
   }
 

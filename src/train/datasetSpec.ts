@@ -1,16 +1,44 @@
 // Datasets named on the command line: `voc:DIR` (VOCdevkit or VOC<year> folder — real VOC and
-// the embedded scenes alike), `csv:FILE` (path + labels), `folder:DIR` (a folder per class).
-import { openVocDataset, readCsvDataset, readFolderDataset, type LabeledImageList, type VocDataset } from '../data/index.js';
+// the embedded scenes alike), `coco:INSTANCES.json,IMAGES_DIR`, `csv:FILE` (path + labels),
+// `folder:DIR` (a folder per class).
+import {
+  CocoDataset, openCocoDataset, openVocDataset, readCsvDataset, readFolderDataset, type LabeledImageList, type VocDataset,
+} from '../data/index.js';
 
 export interface DatasetSpec {
-  kind: 'voc' | 'csv' | 'folder';
+  kind: 'voc' | 'coco' | 'csv' | 'folder';
   path: string;
 }
 
+/** A split whose images carry boxes (and masks): what localization and segmentation evaluate on. */
+export type AnnotatedDataset = VocDataset | CocoDataset;
+
 export function parseDatasetSpec(spec: string): DatasetSpec {
-  const m = /^(voc|csv|folder):(.+)$/.exec(spec);
-  if (!m) throw new Error(`dataset '${spec}': expected voc:DIR, csv:FILE or folder:DIR (e.g. --data voc:~/data/VOCdevkit)`);
+  const m = /^(voc|coco|csv|folder):(.+)$/.exec(spec);
+  if (!m) throw new Error(`dataset '${spec}': expected voc:DIR, coco:INSTANCES.json,IMAGES_DIR, csv:FILE or folder:DIR (e.g. --data voc:~/data/VOCdevkit)`);
   return { kind: m[1] as DatasetSpec['kind'], path: m[2]! };
+}
+
+/**
+ * The instances file and images folder of a `coco:` spec for one split: `{split}` in either part
+ * is replaced by the split name (`coco:annotations/instances_{split}2017.json,{split}2017`); without
+ * it, every split reads the same file.
+ */
+export function cocoSplitPaths(path: string, split: string): { instances: string; images: string } {
+  const comma = path.lastIndexOf(',');
+  if (comma <= 0 || comma === path.length - 1) {
+    throw new Error(`dataset 'coco:${path}': expected coco:INSTANCES.json,IMAGES_DIR (e.g. coco:annotations/instances_{split}2017.json,{split}2017)`);
+  }
+  return { instances: path.slice(0, comma).replaceAll('{split}', split), images: path.slice(comma + 1).replaceAll('{split}', split) };
+}
+
+async function openCocoSplit(path: string, split: string, classNames: readonly string[] | undefined, masks: boolean): Promise<CocoDataset> {
+  const p = cocoSplitPaths(path, split);
+  const ds = await openCocoDataset(p.instances, p.images, { masks });
+  if (classNames && (classNames.length !== ds.classNames.length || classNames.some((c, i) => c !== ds.classNames[i]))) {
+    throw new Error(`${p.instances}: its categories [${ds.classNames.join(', ')}] differ from the model's classes [${classNames.join(', ')}]`);
+  }
+  return ds;
 }
 
 /**
@@ -23,6 +51,8 @@ export async function openDataset(spec: string, split: string, classNames?: read
   switch (d.kind) {
     case 'voc':
       return openVocDataset(d.path, { split, classNames: names });
+    case 'coco':
+      return openCocoSplit(d.path, split, names, false);
     case 'csv':
       return readCsvDataset(d.path.replace('{split}', split), { classNames: names });
     case 'folder':
@@ -30,9 +60,11 @@ export async function openDataset(spec: string, split: string, classNames?: read
   }
 }
 
-/** Opens a VOC split (localization needs its boxes); other kinds are refused with a clear error. */
-export async function openVocSplit(spec: string, split: string, classNames?: readonly string[]): Promise<VocDataset> {
+/** Opens a VOC or COCO split (localization needs its boxes); other kinds are refused with a clear error. */
+export async function openVocSplit(spec: string, split: string, classNames?: readonly string[]): Promise<AnnotatedDataset> {
   const d = parseDatasetSpec(spec);
-  if (d.kind !== 'voc') throw new Error(`dataset '${spec}': localization needs boxes, which only voc: datasets have`);
-  return openVocDataset(d.path, { split, classNames: classNames && classNames.length > 0 ? classNames : undefined });
+  const names = classNames && classNames.length > 0 ? classNames : undefined;
+  if (d.kind === 'coco') return openCocoSplit(d.path, split, names, true);
+  if (d.kind !== 'voc') throw new Error(`dataset '${spec}': localization needs boxes, which only voc: and coco: datasets have`);
+  return openVocDataset(d.path, { split, classNames: names });
 }

@@ -1,8 +1,9 @@
 // Scores predictions of a WSL network against a VOC-layout split: classification AP (image
-// labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes).
+// labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes). COCO
+// splits score alike (crowd regions count as difficult boxes).
 import { meanAveragePrecision, pointwiseLocalizationAP, type AnnotatedImage, type PointPrediction } from '../eval/index.js';
-import type { VocDataset } from '../data/index.js';
 import type { SplitSegmentationMetrics } from '../segment/index.js';
+import type { AnnotatedDataset } from './datasetSpec.js';
 import type { Predictions } from './predict.js';
 
 export interface WslMetrics {
@@ -29,7 +30,7 @@ export function classificationMetrics(pred: Predictions, labels: Int8Array): { m
 }
 
 /** Ground-truth boxes of a VOC split as the localization metric wants them (0-based inclusive pixels, like the predicted points). */
-export async function annotatedImages(ds: VocDataset): Promise<AnnotatedImage[]> {
+export async function annotatedImages(ds: AnnotatedDataset): Promise<AnnotatedImage[]> {
   const anns = await ds.annotations();
   return anns.map((a, i) => ({
     id: ds.ids[i]!,
@@ -42,7 +43,7 @@ export async function annotatedImages(ds: VocDataset): Promise<AnnotatedImage[]>
 }
 
 /** Full evaluation: classification mAP and pointwise localization mAP. */
-export async function evaluatePredictions(pred: Predictions, ds: VocDataset): Promise<WslMetrics> {
+export async function evaluatePredictions(pred: Predictions, ds: AnnotatedDataset): Promise<WslMetrics> {
   const C = pred.classNames.length;
   const cls = classificationMetrics(pred, ds.labels);
   let locMAP = NaN;

@@ -1,7 +1,13 @@
 // Training, inference and evaluation pipelines over the WSL network.
-export { trainWsl, trainStep, checkRunFolder, NonFiniteLossError, RUN_FILES, type TrainWslOptions, type TrainWslResult, type CheckpointMeta } from './wslTrainer.js';
+export {
+  trainWsl, trainStep, checkRunFolder, wslOptimizer, wslSchedule, wslLoss, NonFiniteLossError, RUN_FILES,
+  type TrainWslOptions, type TrainWslResult, type TrainStepInfo, type CheckpointMeta, type LossFn,
+} from './wslTrainer.js';
 export { defaultWslConfig, type WslTrainConfig, type WslLoss } from './wslConfig.js';
-export { pretrainBackbone, defaultPretrainConfig, type PretrainConfig, type PretrainResult } from './pretrain.js';
+export {
+  pretrainBackbone, defaultPretrainConfig, pretrainOptimizer, pretrainSchedule, pretrainStep, pretrainStyles,
+  type PretrainCanvas, type PretrainConfig, type PretrainResult,
+} from './pretrain.js';
 export { predictImages, type Predictions, type PredictOptions } from './predict.js';
 export { evaluatePredictions, classificationMetrics, annotatedImages, type WslMetrics } from './evaluatePredictions.js';
 export { saveCheckpoint, loadCheckpoint, disposeCheckpoint, type CheckpointContents } from './checkpoint.js';

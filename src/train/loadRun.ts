@@ -5,7 +5,7 @@ import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { loadCheckpoint, disposeCheckpoint } from './checkpoint.js';
 import { RUN_FILES } from './wslTrainer.js';
-import type { WslTrainConfig } from './wslConfig.js';
+import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 
 /**
  * The network of run folder `run` with its best (default) or last weights, and the run's config.
@@ -16,7 +16,7 @@ export function loadRun(run: string, which: 'best' | 'last' = 'best'): { net: Wi
   if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
   let config: WslTrainConfig;
   try {
-    config = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig;
+    config = completeWslConfig(JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig);
   } catch (e) {
     throw new Error(`${configPath}: cannot read the run's config (${(e as Error).message})`);
   }

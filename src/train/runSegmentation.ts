@@ -1,11 +1,11 @@
 // Segmentation with a trained run: the stages its settings resolve to (the run's loss link and
 // tuned thresholds), and the one-pass evaluation of a VOC split (classification, pointwise
 // localization and segmentation from the same fused maps).
-import type { VocDataset } from '../data/index.js';
+import type { AnnotatedDataset } from './datasetSpec.js';
 import { DataFileError } from '../core/index.js';
 import {
   BackgroundThresholdSearch, DEFAULT_BACKGROUND_THRESHOLD, SMOOTHINGS, SplitSegmentation, classEvidence, evidenceKey, readThresholdTunings,
-  resolveStages, saveThresholdTuning, vocGroundTruth,
+  resolveStages, saveThresholdTuning, groundTruthMasks,
   type ResolvedBackground, type ScoreLink, type SegmentationSettings, type SegmentationStages, type Smoothing, type ThresholdTuning,
 } from '../segment/index.js';
 import type { SegmentationMetrics } from '../eval/index.js';
@@ -34,11 +34,11 @@ export function runSegmentationStages(
  * smoothing. `metrics.segmentation` is absent when no image has a mask.
  */
 export async function evaluateSplit(
-  net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
+  net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset,
   opts: { run: string; checkpoint: 'best' | 'last'; settings: SegmentationSettings; onProgress?: (done: number, total: number) => void },
 ): Promise<{ predictions: Predictions; metrics: WslMetrics }> {
   const { stages, background } = runSegmentationStages(opts.run, config, opts.settings, opts.checkpoint, SMOOTHINGS);
-  const seg = new SplitSegmentation(ds, stages, { groundTruth: vocGroundTruth(ds) });
+  const seg = new SplitSegmentation(ds, stages, { groundTruth: groundTruthMasks(ds) });
   const pred = await predictImages(net, ds, {
     size: config.imageSize,
     multiScale: opts.settings,
@@ -68,11 +68,11 @@ export interface TuningResult {
  * tuning (saveThresholdTuning). Throws when no image of the split has a mask.
  */
 export async function tuneSegmentationThresholds(
-  net: WildcatNet, config: WslTrainConfig, ds: VocDataset,
-  opts: { data: string; checkpoint: 'best' | 'last'; settings: SegmentationSettings; steps?: number; onProgress?: (done: number, total: number) => void },
+  net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset,
+  opts: { data: string; split: string; checkpoint: 'best' | 'last'; settings: SegmentationSettings; steps?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<TuningResult> {
   const { settings } = opts;
-  const groundTruth = vocGroundTruth(ds);
+  const groundTruth = groundTruthMasks(ds);
   const evidence = { mapNorm: settings.mapNorm, link: scoreLinkOf(config.loss), prior: settings.prior, priorThreshold: settings.priorThreshold };
   const search = new BackgroundThresholdSearch(net.numClasses, { steps: opts.steps });
   await predictImages(net, ds, {
@@ -83,19 +83,19 @@ export async function tuneSegmentationThresholds(
       const gt = await groundTruth(r.index);
       if (!gt) return;
       if (gt.width !== r.width || gt.height !== r.height) {
-        throw new DataFileError(ds.segmentationPath(r.index), `the mask is ${gt.width}×${gt.height} but its image is ${r.width}×${r.height}; mask and image sizes must agree`);
+        throw new DataFileError('segmentationPath' in ds ? ds.segmentationPath(r.index) : `the mask of image ${ds.ids[r.index]}`, `the mask is ${gt.width}×${gt.height} but its image is ${r.width}×${r.height}; mask and image sizes must agree`);
       }
       search.add(classEvidence(r.maps, r.scores, r.height, r.width, evidence), r.height, r.width, gt.data);
     },
     onProgress: opts.onProgress,
   });
-  if (search.images === 0) throw new Error(`${opts.data} (${ds.split}): no image has a SegmentationClass mask; tune on a split with masks`);
+  if (search.images === 0) throw new Error(`${opts.data} (${opts.split}): no image has a SegmentationClass mask; tune on a split with masks`);
   const global = search.bestGlobal();
   const perClass = search.bestPerClass();
   const untuned = search.evaluate(DEFAULT_BACKGROUND_THRESHOLD);
   return {
     tuning: {
-      key: evidenceKey(settings, opts.checkpoint), data: opts.data, split: ds.split, images: search.images, classNames: [...ds.classNames],
+      key: evidenceKey(settings, opts.checkpoint), data: opts.data, split: opts.split, images: search.images, classNames: [...ds.classNames],
       global: { threshold: global.thresholds[0]!, mIoU: global.metrics.meanIoU },
       perClass: { thresholds: perClass.thresholds, mIoU: perClass.metrics.meanIoU },
       untuned: { threshold: DEFAULT_BACKGROUND_THRESHOLD, mIoU: untuned.meanIoU },
@@ -122,8 +122,9 @@ export async function tuneRunThresholds(
   try {
     const data = opts.data ?? config.data;
     if (!data) throw new Error(`${run}: the run's config names no dataset; pass one (--data voc:DIR)`);
-    const ds = await openVocSplit(data, opts.split ?? config.valSplit, config.classNames);
-    result = await tuneSegmentationThresholds(net, config, ds, { data, checkpoint, settings: opts.settings, steps: opts.steps, onProgress: opts.onProgress });
+    const split = opts.split ?? config.valSplit;
+    const ds = await openVocSplit(data, split, config.classNames);
+    result = await tuneSegmentationThresholds(net, config, ds, { data, split, checkpoint, settings: opts.settings, steps: opts.steps, onProgress: opts.onProgress });
   } finally {
     net.dispose();
   }

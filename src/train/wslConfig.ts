@@ -7,6 +7,9 @@ import { WILDCAT_NET_DEFAULTS } from '../wsl/wildcatNet.js';
 
 export type WslLoss = 'logistic' | 'softmax' | 'ap';
 
+/** Learning-rate schedule after the warm-up: cosine decay to 0 over the run, or constant (the WILDCAT code's: no decay over its 20 epochs). */
+export type WslLrSchedule = 'cosine' | 'constant';
+
 export interface WslTrainConfig {
   /** Dataset, e.g. `voc:/data/VOCdevkit` (a VOCdevkit or one VOC<year> folder). */
   data: string;
@@ -28,8 +31,24 @@ export interface WslTrainConfig {
   backboneLrScale: number;
   momentum: number;
   weightDecay: number;
-  /** Linear warm-up length in epochs (fractional allowed) before the cosine decay. */
+  /** Linear warm-up length in epochs (fractional allowed) before the schedule. */
   warmupEpochs: number;
+  /** What follows the warm-up. */
+  lrSchedule: WslLrSchedule;
+  /**
+   * Frozen-backbone transfer (Oquab et al. CVPR 2015 §4: only the adaptation layers learn): the
+   * backbone's parameters get no gradient and its BatchNorm layers stay in eval mode.
+   */
+  freezeBackbone: boolean;
+  /**
+   * Multi-scale training (Oquab et al. §4): each batch is resized to round(imageSize · s) with s
+   * drawn uniformly in [min, max] per batch (seeded, so resumable); null = imageSize always.
+   */
+  trainScales: [number, number] | null;
+  /** Test scales recorded for evaluation (Oquab et al. §4: 0.5 … 2.8); null = one scale. */
+  testScales: number[] | null;
+  /** The preset the run started from (`wildcat train --preset`), or null. */
+  preset: string | null;
   /** Random horizontal flips. */
   flip: boolean;
   /** Random scale/crop jitter range of the image side kept, e.g. [0.8, 1] (null = none). */
@@ -70,9 +89,30 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     momentum: 0.9,
     weightDecay: 1e-4,
     warmupEpochs: 0.5,
+    lrSchedule: 'cosine',
+    freezeBackbone: false,
+    trainScales: null,
+    testScales: null,
+    preset: null,
     flip: true,
     scaleJitter: null,
     seed: 1,
     threads: defaultNumThreads(),
+  };
+}
+
+/**
+ * A config read from a run folder, with the fields added since it was written filled from the
+ * defaults (a run trained before presets and frozen backbones resumes and evaluates unchanged).
+ */
+export function completeWslConfig(config: WslTrainConfig): WslTrainConfig {
+  const d = defaultWslConfig();
+  return {
+    ...config,
+    lrSchedule: config.lrSchedule ?? d.lrSchedule,
+    freezeBackbone: config.freezeBackbone ?? d.freezeBackbone,
+    trainScales: config.trainScales ?? d.trainScales,
+    testScales: config.testScales ?? d.testScales,
+    preset: config.preset ?? d.preset,
   };
 }

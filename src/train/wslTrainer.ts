@@ -1,12 +1,13 @@
 // Training of a WSL network from image-level labels: SGD with a slower backbone, cosine decay,
 // validation mAP each epoch, best/last checkpoints written atomically, exact resume after an
 // interruption (the batch order of an epoch depends only on the seed), a progress line and a
-// JSON-lines log. A non-finite loss stops the run before it can damage the weights.
+// JSON-lines log. A non-finite loss stops the run before it can damage the weights. Stopping is
+// asked for with an AbortSignal; signals and process exit belong to the caller (the CLI).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
-import { SGD, CosineAnnealingLR, LinearWarmup } from '../optim/index.js';
-import { BatchLoader, type Batch } from '../data/index.js';
+import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
+import { BatchLoader, Rng, mixSeed, type Batch, type LabeledImageList } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -19,7 +20,7 @@ import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
-import type { WslTrainConfig } from './wslConfig.js';
+import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 
 /** Files of a run folder. */
 export const RUN_FILES = {
@@ -54,8 +55,27 @@ export interface TrainWslOptions {
   progress?: boolean;
   /** Printed messages (epoch summaries). Default: console.error. */
   log?: (msg: string) => void;
-  /** For tests: stop (as if interrupted) after this many optimizer steps in this call. */
-  stopAfterSteps?: number;
+  /**
+   * Stops the run cleanly: the step in progress finishes, the run is checkpointed, and trainWsl
+   * returns with `interrupted: true` (`resume: true` then continues exactly there). The library
+   * installs no signal handler and never exits the process: the CLI turns Ctrl-C into this.
+   */
+  signal?: AbortSignal;
+  /** Called after every optimizer step (progress displays, tests that stop at a given step). */
+  onStep?: (step: TrainStepInfo) => void;
+}
+
+/** What {@link TrainWslOptions.onStep} receives. */
+export interface TrainStepInfo {
+  /** 0-based epoch and batch of the step just taken, and the batches per epoch. */
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  /** Optimizer steps taken by this trainWsl call (a resumed run counts from 0 again). */
+  steps: number;
+  /** Side in pixels of the step's images (varies with multi-scale training). */
+  size: number;
 }
 
 export interface TrainWslResult {
@@ -87,7 +107,7 @@ export function checkRunFolder(out: string, resume: boolean): void {
 function readRunConfig(out: string): WslTrainConfig {
   const path = join(out, RUN_FILES.config);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as WslTrainConfig;
+    return completeWslConfig(JSON.parse(readFileSync(path, 'utf8')) as WslTrainConfig);
   } catch (e) {
     throw new Error(`${path}: cannot read the run's config (${(e as Error).message})`);
   }
@@ -97,17 +117,66 @@ function readRunConfig(out: string): WslTrainConfig {
 export class NonFiniteLossError extends Error {}
 
 /**
- * Trains a WildcatNet as described by `config` into the run folder `opts.out`.
- * @example await trainWsl({ ...defaultWslConfig(), data: 'voc:scenes', numClasses... }, { out: 'runs/a' })
+ * Trains a WildcatNet as described by `config` into the run folder `opts.out`, in named phases:
+ * openRun (folder, config, engine settings, data) → the network and its optimizer → startRun or
+ * resumeRun (the position to continue from) → for each epoch trainEpoch (the steps) and closeEpoch
+ * (validation, checkpoints, log) → finishRun (summary). The model and the optimizer are disposed
+ * before it returns or throws.
+ * @example await trainWsl({ ...defaultWslConfig(), data: 'voc:scenes' }, { out: 'runs/a' })
  */
 export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions): Promise<TrainWslResult> {
-  const out = opts.out;
   const say = opts.log ?? ((m: string) => console.error(m));
-  const lastPath = join(out, RUN_FILES.last);
-  const configPath = join(out, RUN_FILES.config);
-  let config = configIn;
+  const run = await openRun(configIn, opts);
+  // Built right after openRun's manualSeed: the initial weights depend on nothing else.
+  const net = buildWildcatNet(run.config.model);
+  const optimizer = wslOptimizer(net, run.config);
+  const progress = new Progress({ enabled: opts.progress ?? true });
+  try {
+    const position = opts.resume ? resumeRun(run, net, optimizer, say) : startRun(run, net, say);
+    const session: Session = { run, net, optimizer, loader: wslLoader(run), schedule: wslSchedule(run.config), lossFn: wslLoss(run.config.loss), progress, say, opts };
+    const clock: Clock = { start: Date.now(), images: 0, trainSeconds: 0, steps: 0 };
+    let interrupted = false;
+    while (position.epoch < run.config.epochs && !interrupted) {
+      const epoch = await trainEpoch(session, position, clock);
+      if (epoch.stop === 'now') {
+        stopMidEpoch(session, position);
+        interrupted = true;
+      } else {
+        await closeEpoch(session, position, epoch);
+        if (epoch.stop === 'after-epoch' && position.epoch < run.config.epochs) {
+          run.log.write('interrupted', { epoch: position.epoch, batch: 0 });
+          say(`stopped; ${run.out} can continue with --resume`);
+          interrupted = true;
+        }
+      }
+    }
+    return finishRun(run, position, clock, interrupted);
+  } finally {
+    progress.end();
+    optimizer.dispose();
+    net.dispose();
+  }
+}
+
+/** A run whose folder, config and data are settled. */
+interface OpenedRun {
+  out: string;
+  /** The config as trained: a resumed run's own, with classNames and numClasses filled in. */
+  config: WslTrainConfig;
+  train: LabeledImageList;
+  val: LabeledImageList;
+  lastPath: string;
+  log: RunLog;
+}
+
+/**
+ * Phase 1: checks the folder, takes the config (the run's own when resuming), sets threads and
+ * seed, opens the training and validation data and completes the config from them.
+ */
+async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise<OpenedRun> {
+  const out = opts.out;
   checkRunFolder(out, opts.resume ?? false);
-  if (opts.resume) config = readRunConfig(out);
+  let config = opts.resume ? readRunConfig(out) : configIn;
   mkdirSync(out, { recursive: true });
   setNumThreads(config.threads);
   manualSeed(config.seed);
@@ -123,180 +192,274 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   if (config.loss === 'softmax' && !train.classIndex) {
     throw new Error(`--loss softmax needs multi-class data (one label per image); ${config.data} ${config.trainSplit} is multi-label: use --loss logistic or ap`);
   }
+  return { out, config, train, val, lastPath: join(out, RUN_FILES.last), log: new RunLog(join(out, RUN_FILES.log)) };
+}
 
-  const net = buildWildcatNet(config.model);
-  const head = net.headParameters();
-  const backbone = net.backboneParameters();
-  const optimizer = new SGD(
-    [{ params: backbone, lr: config.lr * config.backboneLrScale }, { params: head, lr: config.lr }],
+/** Where a run stands: the next step, the best validation so far, the epoch in progress. */
+interface RunPosition {
+  /** Next epoch to run (0-based) and next batch within it. */
+  epoch: number;
+  batch: number;
+  bestMAP: number;
+  /** 0-based epoch of bestMAP; -1 before the first validation. */
+  bestEpoch: number;
+  /** Validation mAP of the last finished epoch (a resumed run that had finished reports it again). */
+  lastMAP: number;
+  /** Loss sum and step count of the epoch in progress, so its logged mean survives a resume. */
+  lossSum: number;
+  lossCount: number;
+}
+
+/** Phase 2 of a new run: loads the backbone weights, writes config.json, logs the start. */
+function startRun(run: OpenedRun, net: WildcatNet, say: (m: string) => void): RunPosition {
+  const { config } = run;
+  if (config.backboneWeights) {
+    loadBackboneWeights(net.backbone, config.backboneWeights);
+    say(`backbone weights: ${config.backboneWeights}`);
+  }
+  writeFileAtomic(join(run.out, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
+  run.log.write('start', { config });
+  return { epoch: 0, batch: 0, bestMAP: -Infinity, bestEpoch: -1, lastMAP: NaN, lossSum: 0, lossCount: 0 };
+}
+
+/** Phase 2 of a resumed run: weights, optimizer state and position from the last checkpoint. */
+function resumeRun(run: OpenedRun, net: WildcatNet, optimizer: SGD, say: (m: string) => void): RunPosition {
+  const ckpt = loadCheckpoint<CheckpointMeta>(run.lastPath);
+  try {
+    net.loadStateDict(ckpt.model);
+    if (ckpt.optimizer) optimizer.loadStateDict(ckpt.optimizer);
+  } finally {
+    disposeCheckpoint(ckpt);
+  }
+  const m = ckpt.meta;
+  const position: RunPosition = {
+    epoch: m.epoch, batch: m.batch, bestMAP: m.bestMAP ?? -Infinity, bestEpoch: m.bestEpoch ?? -1,
+    lastMAP: m.mAP ?? NaN, lossSum: m.lossSum ?? 0, lossCount: m.lossCount ?? 0,
+  };
+  run.log.write('resume', { epoch: position.epoch, batch: position.batch });
+  say(`resuming ${run.out} at epoch ${position.epoch + 1}, batch ${position.batch}`);
+  return position;
+}
+
+/** Everything the epoch phases work with. */
+interface Session {
+  run: OpenedRun;
+  net: WildcatNet;
+  optimizer: SGD;
+  loader: BatchLoader;
+  schedule: LrSchedule;
+  lossFn: LossFn;
+  progress: Progress;
+  say: (m: string) => void;
+  opts: TrainWslOptions;
+}
+
+/** Throughput over the whole trainWsl call. */
+interface Clock {
+  start: number;
+  images: number;
+  /** Time spent in training steps only (not data loading, validation or checkpoints). */
+  trainSeconds: number;
+  steps: number;
+}
+
+/** What trainEpoch did: 'now' = stopped mid-epoch; 'after-epoch' = stopped on its last step. */
+interface EpochOutcome {
+  stop: 'no' | 'now' | 'after-epoch';
+  images: number;
+  seconds: number;
+}
+
+/**
+ * Phase 3: the steps of epoch `position.epoch` from batch `position.batch`, the next batch
+ * decoding while the current one trains. Updates the position's batch and loss counters; a stop
+ * request (opts.signal) is honoured after the step in progress. Throws NonFiniteLossError, before
+ * the weights change, when the loss is not finite.
+ */
+async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Promise<EpochOutcome> {
+  const { run, net, optimizer, loader, progress, opts } = s;
+  const { config } = run;
+  const epoch = position.epoch;
+  const nb = loader.numBatches;
+  setTrainingMode(net, config);
+  const order = loader.order(epoch);
+  const batchIndices = (b: number): Int32Array => order.subarray(b * config.batchSize, Math.min(order.length, (b + 1) * config.batchSize));
+  let pending: Promise<Batch> | null = position.batch < nb ? loader.loadBatch(epoch, position.batch, batchIndices(position.batch)) : null;
+  const epochStart = Date.now();
+  let images = 0;
+  progress.restart();
+  for (let b = position.batch; b < nb; b++) {
+    const batch = await pending!;
+    pending = b + 1 < nb ? loader.loadBatch(epoch, b + 1, batchIndices(b + 1)) : null;
+    pending?.catch(() => undefined);
+    const lrs = s.schedule.apply(optimizer, epoch + b / nb);
+    const stepStart = Date.now();
+    const loss = trainStep(net, optimizer, s.lossFn, batch);
+    clock.trainSeconds += (Date.now() - stepStart) / 1000;
+    if (!Number.isFinite(loss)) {
+      run.log.write('nonfinite_loss', { epoch, batch: b, loss: String(loss), lr: lrs });
+      throw new NonFiniteLossError(
+        `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} (lr ${headLr(lrs).toPrecision(3)}); the weights were not updated with it. ` +
+          `${existsSync(run.lastPath) ? `${run.lastPath} holds the last good state. ` : ''}Lower --lr (now ${config.lr}) and train again.`,
+      );
+    }
+    position.batch = b + 1;
+    position.lossSum += loss;
+    position.lossCount++;
+    clock.images += batch.batchSize;
+    images += batch.batchSize;
+    clock.steps++;
+    progress.update({
+      label: `epoch ${epoch + 1}/${config.epochs}`,
+      done: b + 1,
+      total: nb,
+      figures: { loss: position.lossSum / position.lossCount, 'img/s': images / ((Date.now() - epochStart) / 1000), lr: headLr(lrs) },
+    });
+    opts.onStep?.({ epoch, batch: b, batches: nb, loss, steps: clock.steps, size: batch.size });
+    if (opts.signal?.aborted) {
+      // On the epoch's last step, stop after its validation and checkpoint: stopping here would
+      // skip them for good.
+      if (b + 1 === nb) return { stop: 'after-epoch', images, seconds: (Date.now() - epochStart) / 1000 };
+      if (pending) await pending.catch(() => undefined);
+      return { stop: 'now', images, seconds: (Date.now() - epochStart) / 1000 };
+    }
+  }
+  return { stop: 'no', images, seconds: (Date.now() - epochStart) / 1000 };
+}
+
+/** Phase 3, stopped mid-epoch: checkpoints exactly where the next step would start. */
+function stopMidEpoch(s: Session, position: RunPosition): void {
+  const { run } = s;
+  const meta: CheckpointMeta = {
+    config: run.config, epoch: position.epoch, batch: position.batch, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch,
+    lossSum: position.lossSum, lossCount: position.lossCount,
+  };
+  saveCheckpoint(run.lastPath, s.net, meta, s.optimizer);
+  run.log.write('interrupted', { epoch: position.epoch, batch: position.batch });
+  s.progress.end();
+  s.say(`stopped; ${run.out} can continue with --resume`);
+}
+
+/**
+ * Phase 4: validation mAP of the finished epoch, the best and last checkpoints, the epoch's log
+ * line; moves the position to the start of the next epoch.
+ */
+async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutcome): Promise<void> {
+  const { run, net } = s;
+  const { config } = run;
+  const epoch = position.epoch;
+  s.progress.end();
+  const pred = await predictImages(net, run.val, { size: config.imageSize, batchSize: 32, points: false });
+  const { mAP } = classificationMetrics(pred, run.val.labels);
+  position.lastMAP = mAP;
+  const isBest = mAP > position.bestMAP;
+  if (isBest) {
+    position.bestMAP = mAP;
+    position.bestEpoch = epoch;
+  }
+  const meta: CheckpointMeta = { config, epoch: epoch + 1, batch: 0, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch, mAP };
+  if (isBest) saveCheckpoint(join(run.out, RUN_FILES.best), net, meta);
+  saveCheckpoint(run.lastPath, net, meta, s.optimizer);
+  const lossMean = position.lossSum / Math.max(1, position.lossCount);
+  const imagesPerSecond = outcome.images / outcome.seconds;
+  run.log.write('epoch', { epoch: epoch + 1, loss: lossMean, valMAP: mAP, best: isBest, imagesPerSecond, seconds: outcome.seconds, lr: s.optimizer.getLr() });
+  s.say(`epoch ${epoch + 1}/${config.epochs}  loss ${lossMean.toFixed(4)}  val mAP ${(100 * mAP).toFixed(2)}${isBest ? ' (best)' : ''}  ${imagesPerSecond.toFixed(1)} img/s  ${outcome.seconds.toFixed(0)} s`);
+  Object.assign(position, { epoch: epoch + 1, batch: 0, lossSum: 0, lossCount: 0 });
+}
+
+/** Phase 5: the result; a finished (not interrupted) run also logs it and writes summary.json. */
+function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrupted: boolean): TrainWslResult {
+  const result: TrainWslResult = {
+    out: run.out, epochs: run.config.epochs, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch + 1, lastMAP: position.lastMAP, interrupted,
+    seconds: (Date.now() - clock.start) / 1000, imagesPerSecond: clock.trainSeconds > 0 ? clock.images / clock.trainSeconds : 0,
+  };
+  if (!interrupted) {
+    run.log.write('done', { ...result });
+    writeFileAtomic(join(run.out, RUN_FILES.summary), JSON.stringify(result, null, 2) + '\n');
+  }
+  return result;
+}
+
+/**
+ * The WSL optimizer: SGD with momentum and weight decay over two parameter groups, the
+ * pre-trained backbone at lr × backboneLrScale and the new layers at lr.
+ */
+export function wslOptimizer(net: WildcatNet, config: WslTrainConfig): SGD {
+  const head = { params: net.headParameters(), lr: config.lr };
+  if (config.freezeBackbone) {
+    freezeBackbone(net);
+    // One group: the backbone is not the optimizer's (no update, no weight decay, no momentum state).
+    return new SGD([head], { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
+  }
+  return new SGD(
+    [{ params: net.backboneParameters(), lr: config.lr * config.backboneLrScale }, head],
     { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay },
   );
-  let startEpoch = 0;
-  let startBatch = 0;
-  let bestMAP = -Infinity;
-  let bestEpoch = -1;
-  let resumedLossSum = 0;
-  let resumedLossCount = 0;
-  // Validation mAP of the last finished epoch (a resumed run that had finished reports it again).
-  let lastMAP = NaN;
-  const runLog = new RunLog(join(out, RUN_FILES.log));
-  if (opts.resume) {
-    const ckpt = loadCheckpoint<CheckpointMeta>(lastPath);
-    try {
-      net.loadStateDict(ckpt.model);
-      if (ckpt.optimizer) optimizer.loadStateDict(ckpt.optimizer);
-    } finally {
-      disposeCheckpoint(ckpt);
-    }
-    startEpoch = ckpt.meta.epoch;
-    startBatch = ckpt.meta.batch;
-    bestMAP = ckpt.meta.bestMAP ?? -Infinity;
-    bestEpoch = ckpt.meta.bestEpoch ?? -1;
-    resumedLossSum = ckpt.meta.lossSum ?? 0;
-    resumedLossCount = ckpt.meta.lossCount ?? 0;
-    lastMAP = ckpt.meta.mAP ?? NaN;
-    runLog.write('resume', { epoch: startEpoch, batch: startBatch });
-    say(`resuming ${out} at epoch ${startEpoch + 1}, batch ${startBatch}`);
-  } else {
-    if (config.backboneWeights) {
-      loadBackboneWeights(net.backbone, config.backboneWeights);
-      say(`backbone weights: ${config.backboneWeights}`);
-    }
-    writeFileAtomic(configPath, JSON.stringify(config, null, 2) + '\n');
-    runLog.write('start', { config });
-  }
+}
 
-  const loader = new BatchLoader(train, {
+/**
+ * Frozen-backbone transfer (Oquab et al. CVPR 2015 §4): no gradient is computed for the backbone's
+ * parameters, so its forward pass records no graph and the backward pass stops at the transfer
+ * layer. Pair it with {@link setTrainingMode} so BatchNorm keeps its running statistics too.
+ */
+export function freezeBackbone(net: WildcatNet): void {
+  for (const p of net.backboneParameters()) p.requiresGrad = false;
+}
+
+/** Training mode for the steps: the whole network, except a frozen backbone, which stays in eval mode (BatchNorm statistics untouched). */
+export function setTrainingMode(net: WildcatNet, config: Pick<WslTrainConfig, 'freezeBackbone'>): void {
+  net.train();
+  if (config.freezeBackbone) net.backbone.eval();
+}
+
+/**
+ * The side of batch `batch` of epoch `epoch` under multi-scale training (Oquab et al. CVPR 2015 §4:
+ * "each training mini-batch … is resized by a scale factor s uniformly sampled between 0.7 and
+ * 1.4"): round(imageSize · s), s drawn from a generator seeded by (seed, epoch, batch), so a resumed
+ * run sees the same sizes; at least 32 px. Without train scales, imageSize.
+ */
+export function trainBatchSize(config: Pick<WslTrainConfig, 'imageSize' | 'trainScales' | 'seed'>, epoch: number, batch: number): number {
+  if (!config.trainScales) return config.imageSize;
+  const [lo, hi] = config.trainScales;
+  const s = new Rng(mixSeed(config.seed, 'train-scale', epoch, batch)).uniform(lo, hi);
+  return Math.max(32, Math.round(config.imageSize * s));
+}
+
+/**
+ * The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches:
+ * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run
+ * (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
+ */
+export function wslSchedule(config: WslTrainConfig): LrSchedule {
+  // 'constant': a step schedule whose factor never changes (the WILDCAT code keeps its lr).
+  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
+  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: after }) : after;
+}
+
+/** The training batches of a run: seeded order per epoch, its augmentation, a partial last batch dropped. */
+function wslLoader(run: OpenedRun): BatchLoader {
+  const { config, train } = run;
+  return new BatchLoader(train, {
     batchSize: config.batchSize,
     size: config.imageSize,
     seed: config.seed,
     dropLast: train.ids.length > config.batchSize,
     augment: { flip: config.flip, ...(config.scaleJitter ? { scaleJitter: config.scaleJitter } : {}) },
+    ...(config.trainScales ? { sizeOf: (epoch: number, batch: number) => trainBatchSize(config, epoch, batch) } : {}),
   });
-  const nb = loader.numBatches;
-  const cosine = new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
-  // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  const schedule = config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: cosine }) : cosine;
-  const lossFn = makeLoss(config.loss);
-
-  // A signal finishes the current step, then saves and exits cleanly.
-  let stopRequested = false;
-  const onSignal = (): void => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    say('\ninterrupt: saving the run after this step (press again to abort without saving)');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const progress = new Progress({ enabled: opts.progress ?? true });
-  const t0 = Date.now();
-  let images = 0;
-  let trainSeconds = 0;
-  let steps = 0;
-  let interrupted = false;
-  try {
-    for (let epoch = startEpoch; epoch < config.epochs && !interrupted; epoch++) {
-      net.train();
-      const order = loader.order(epoch);
-      const batchIndices = (b: number): Int32Array => order.subarray(b * config.batchSize, Math.min(order.length, (b + 1) * config.batchSize));
-      let pending: Promise<Batch> | null = startBatch < nb ? loader.loadBatch(epoch, startBatch, batchIndices(startBatch)) : null;
-      let lossSum = resumedLossSum;
-      let lossCount = resumedLossCount;
-      resumedLossSum = 0;
-      resumedLossCount = 0;
-      let stopAtEpochEnd = false;
-      const epochStart = Date.now();
-      let epochImages = 0;
-      progress.restart();
-      for (let b = startBatch; b < nb; b++) {
-        const batch = await pending!;
-        pending = b + 1 < nb ? loader.loadBatch(epoch, b + 1, batchIndices(b + 1)) : null;
-        pending?.catch(() => undefined);
-        const lrs = schedule.apply(optimizer, epoch + b / nb);
-        const stepStart = Date.now();
-        const loss = trainStep(net, optimizer, lossFn, batch, config.imageSize);
-        trainSeconds += (Date.now() - stepStart) / 1000;
-        if (!Number.isFinite(loss)) {
-          runLog.write('nonfinite_loss', { epoch, batch: b, loss: String(loss), lr: lrs });
-          throw new NonFiniteLossError(
-            `the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} (lr ${lrs[1]!.toPrecision(3)}); the weights were not updated with it. ` +
-              `${existsSync(lastPath) ? `${lastPath} holds the last good state. ` : ''}Lower --lr (now ${config.lr}) and train again.`,
-          );
-        }
-        lossSum += loss;
-        lossCount++;
-        images += batch.batchSize;
-        epochImages += batch.batchSize;
-        steps++;
-        progress.update({
-          label: `epoch ${epoch + 1}/${config.epochs}`,
-          done: b + 1,
-          total: nb,
-          figures: { loss: lossSum / lossCount, 'img/s': epochImages / ((Date.now() - epochStart) / 1000), lr: lrs[1]! },
-        });
-        if (stopRequested || (opts.stopAfterSteps !== undefined && steps >= opts.stopAfterSteps)) {
-          if (b + 1 === nb) {
-            // The epoch's last step: validate and checkpoint it as usual, then stop. Stopping
-            // here would skip this epoch's validation and best checkpoint for good.
-            stopAtEpochEnd = true;
-            break;
-          }
-          if (pending) await pending.catch(() => undefined);
-          const meta: CheckpointMeta = { config, epoch, batch: b + 1, bestMAP, bestEpoch, lossSum, lossCount };
-          saveCheckpoint(lastPath, net, meta, optimizer);
-          runLog.write('interrupted', { epoch, batch: b + 1 });
-          progress.end();
-          say(`stopped; ${out} can continue with --resume`);
-          interrupted = true;
-          break;
-        }
-      }
-      if (interrupted) break;
-      startBatch = 0;
-      progress.end();
-      const epochSeconds = (Date.now() - epochStart) / 1000;
-      const pred = await predictImages(net, val, { size: config.imageSize, batchSize: 32, points: false });
-      const { mAP } = classificationMetrics(pred, val.labels);
-      lastMAP = mAP;
-      const isBest = mAP > bestMAP;
-      if (isBest) {
-        bestMAP = mAP;
-        bestEpoch = epoch;
-      }
-      const meta: CheckpointMeta = { config, epoch: epoch + 1, batch: 0, bestMAP, bestEpoch, mAP };
-      if (isBest) saveCheckpoint(join(out, RUN_FILES.best), net, meta);
-      saveCheckpoint(lastPath, net, meta, optimizer);
-      const lossMean = lossSum / Math.max(1, lossCount);
-      runLog.write('epoch', { epoch: epoch + 1, loss: lossMean, valMAP: mAP, best: isBest, imagesPerSecond: epochImages / epochSeconds, seconds: epochSeconds, lr: optimizer.getLr() });
-      say(`epoch ${epoch + 1}/${config.epochs}  loss ${lossMean.toFixed(4)}  val mAP ${(100 * mAP).toFixed(2)}${isBest ? ' (best)' : ''}  ${(epochImages / epochSeconds).toFixed(1)} img/s  ${epochSeconds.toFixed(0)} s`);
-      if (stopAtEpochEnd && epoch + 1 < config.epochs) {
-        runLog.write('interrupted', { epoch: epoch + 1, batch: 0 });
-        say(`stopped; ${out} can continue with --resume`);
-        interrupted = true;
-      }
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    progress.end();
-    optimizer.dispose();
-    net.dispose();
-  }
-  const result: TrainWslResult = {
-    out, epochs: config.epochs, bestMAP, bestEpoch: bestEpoch + 1, lastMAP, interrupted,
-    seconds: (Date.now() - t0) / 1000, imagesPerSecond: trainSeconds > 0 ? images / trainSeconds : 0,
-  };
-  if (!interrupted) {
-    runLog.write('done', { ...result });
-    writeFileAtomic(join(out, RUN_FILES.summary), JSON.stringify(result, null, 2) + '\n');
-  }
-  return result;
 }
 
-type LossFn = (scores: Tensor, batch: Batch) => Tensor;
+/** The new layers' rate: the optimizer's last group (the only one with a frozen backbone). */
+function headLr(lrs: readonly number[]): number {
+  return lrs[lrs.length - 1]!;
+}
 
-function makeLoss(kind: WslTrainConfig['loss']): LossFn {
+/** A loss over pooled scores [B, C] and the batch's labels. */
+export type LossFn = (scores: Tensor, batch: Batch) => Tensor;
+
+/** The training loss of a config: multi-label logistic, AP ranking, or multi-class softmax. */
+export function wslLoss(kind: WslTrainConfig['loss']): LossFn {
   switch (kind) {
     case 'logistic':
       return (s, b) => multiLabelLogisticLoss(s, tensor(b.labels, { shape: [b.batchSize, b.numClasses], dtype: 'float32' }));
@@ -309,8 +472,8 @@ function makeLoss(kind: WslTrainConfig['loss']): LossFn {
   }
 }
 
-/** One SGD step; returns the loss value (the step is skipped when it is not finite). */
-export function trainStep(net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size: number): number {
+/** One SGD step on a batch of side `size` (default: the batch's own); returns the loss value (the step is skipped when it is not finite). */
+export function trainStep(net: WildcatNet, optimizer: SGD, lossFn: LossFn, batch: Batch, size = batch.size): number {
   return tidy(() => {
     const x = tensor(batch.images, { shape: [batch.batchSize, 3, size, size] });
     return stepIfFinite(lossFn(net.forward(x), batch), optimizer);

@@ -49,6 +49,8 @@ test('usage errors exit 2 and name the flag, without a stack trace', async () =>
     [['train'], /^wildcat train: --data is required/],
     [['train', '--data', 'voc:scenes', '--out', 'r', '--epochs', 'x'], /^wildcat train: --epochs expects a number, got 'x'/],
     [['data'], /^wildcat data: missing data command \(scenes\)/],
+    [['data', 'scenes', '--out', 'r', '--style', 'plaid'], /^wildcat data: --style must be one of classic, held-out, pretrain; got 'plaid'/],
+    [['pretrain', '--out', 'r', '--canvas', 'plaid'], /^wildcat pretrain: --canvas must be one of diverse, classic; got 'plaid'/],
   ];
   const results = await Promise.all(cases.map(([args]) => run(args)));
   results.forEach((r, i) => {

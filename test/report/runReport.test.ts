@@ -86,5 +86,5 @@ test('wildcat report: the command writes the page; --images picks best and worst
 test('clear errors: not a run folder, a dataset without boxes (the network is still released)', async () => {
   await assert.rejects(buildRunReport({ run: join(root, 'nope'), data: `voc:${scenes}` }), /nope: not a run folder \(no config\.json\)/);
   assert.ok(!existsSync(join(root, 'nope')));
-  await withLeakCheck(() => assert.rejects(buildRunReport({ run, data: 'csv:/x.csv' }), /localization needs boxes, which only voc: datasets have/));
+  await withLeakCheck(() => assert.rejects(buildRunReport({ run, data: 'csv:/x.csv' }), /localization needs boxes, which only voc: and coco: datasets have/));
 });

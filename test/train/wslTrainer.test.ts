@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory } from '../../src/core/index.js';
-import { trainWsl, RUN_FILES, NonFiniteLossError, type CheckpointMeta } from '../../src/train/wslTrainer.js';
+import { trainWsl, RUN_FILES, NonFiniteLossError, type CheckpointMeta, type TrainWslOptions } from '../../src/train/wslTrainer.js';
 import { loadCheckpoint, disposeCheckpoint } from '../../src/train/checkpoint.js';
 import { loadRun } from '../../src/train/loadRun.js';
 import { RunLog } from '../../src/train/runLog.js';
@@ -21,6 +21,11 @@ before(async () => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const quiet = { progress: false, log: () => undefined };
+/** Stops a run after `steps` optimizer steps of this trainWsl call, as a Ctrl-C at that moment would. */
+function stopAfter(steps: number): Pick<TrainWslOptions, 'signal' | 'onStep'> {
+  const stop = new AbortController();
+  return { signal: stop.signal, onStep: (s) => { if (s.steps >= steps) stop.abort(); } };
+}
 /** Epoch events of a run's log: [epoch, loss, valMAP, best]. */
 const epochEvents = (run: string): unknown[][] =>
   RunLog.read(join(run, RUN_FILES.log)).filter((e) => e.event === 'epoch').map((e) => [e.epoch, e.loss, e.valMAP, e.best]);
@@ -62,12 +67,21 @@ test('a run writes config, log, best/last checkpoints and summary; same config a
 });
 
 /** Trains with interruptions after `stops` steps (one trainWsl call per entry), then resumes to the end. */
-async function interruptedRun(name: string, stops: number[]): Promise<string> {
+async function interruptedRun(name: string, [firstStop, ...moreStops]: [number, ...number[]]): Promise<string> {
   const out = join(root, name);
-  const first = await trainWsl(tinyConfig(data), { out, ...quiet, stopAfterSteps: stops[0] });
+  const signalListeners = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+  const stop = stopAfter(firstStop);
+  const first = await trainWsl(tinyConfig(data), {
+    out, ...quiet, ...stop,
+    onStep: (s) => {
+      // The library leaves signals to its caller: no handler of its own while it trains.
+      assert.deepEqual([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')], signalListeners);
+      stop.onStep?.(s);
+    },
+  });
   assert.equal(first.interrupted, true);
-  for (const s of stops.slice(1)) {
-    const r = await trainWsl(tinyConfig(data), { out, ...quiet, resume: true, stopAfterSteps: s });
+  for (const s of moreStops) {
+    const r = await trainWsl(tinyConfig(data), { out, ...quiet, resume: true, ...stopAfter(s) });
     assert.equal(r.interrupted, true);
   }
   const { log, lines } = collectLog();
@@ -106,7 +120,7 @@ test('resume after a stop at an epoch boundary: that epoch is still validated an
 test('a checkpoint written at a stop records where to continue', async () => {
   await withLeakCheck(async () => {
     const out = join(root, 'meta');
-    await trainWsl(tinyConfig(data), { out, ...quiet, stopAfterSteps: 1 });
+    await trainWsl(tinyConfig(data), { out, ...quiet, ...stopAfter(1) });
     const c = loadCheckpoint<CheckpointMeta>(join(out, RUN_FILES.last));
     try {
       assert.deepEqual([c.meta.epoch, c.meta.batch], [0, 1]);
@@ -167,7 +181,7 @@ test('a non-finite loss stops the run with NonFiniteLossError; the last good che
   // The same run stopped just before the bad step, then resumed: the error names the checkpoint,
   // which is left byte for byte as it was and still loads.
   const out = join(root, 'nan-b');
-  await trainWsl(absurd, { out, ...quiet, stopAfterSteps: badStep - 1 });
+  await trainWsl(absurd, { out, ...quiet, ...stopAfter(badStep - 1) });
   const lastPath = join(out, RUN_FILES.last);
   const bytes = readFileSync(lastPath);
   await assert.rejects(trainWsl(absurd, { out, ...quiet, resume: true }), (e: Error) => {
@@ -191,7 +205,7 @@ test('a non-finite loss stops the run with NonFiniteLossError; the last good che
 
 test('a torn config.json is reported with its path on resume', async () => {
   const out = join(root, 'torn');
-  await trainWsl(tinyConfig(data), { out, ...quiet, stopAfterSteps: 1 });
+  await trainWsl(tinyConfig(data), { out, ...quiet, ...stopAfter(1) });
   writeFileSync(join(out, RUN_FILES.config), '{"data": "voc:');
   await assert.rejects(trainWsl(tinyConfig(data), { out, ...quiet, resume: true }), (e: Error) => e.message.includes(join(out, RUN_FILES.config)));
 });

@@ -171,6 +171,7 @@ test('bad input: clear errors naming the argument and the shape', () => {
     assert.throws(() => wildcatPool(x, 3 as never), { name: 'TypeError', message: /^Expected an object \{kmax\?, kmin\?, alpha\?, halve\?\} for the options of wildcatPool\(\) but received 3$/ });
     assert.throws(() => wildcatPool(tensor([1, 2, 3, 4], { dtype: 'int64', shape: [1, 1, 2, 2] }), { kmax: 1 }), /x must be a floating tensor, got int64/);
     assert.throws(() => topKPool(x, -2), /for option kmax of wildcatPool\(\) but received -2/);
+    assert.throws(() => wildcatPool('x' as unknown as Tensor, { kmax: 1 }), { name: 'TypeError', message: "Expected a Tensor for argument x of wildcatPool() but received 'x'" });
   });
 });
 
@@ -192,4 +193,11 @@ test('no leaks outside tidy: forward, backward, presets and regions', async () =
     assert.throws(() => wildcatPool(x, { kmax: 2, kmin: -1 }), /^RangeError: Expected a number >= 0 for option kmin/);
     return [x, xTie, outs, loss, g, regions];
   });
+});
+
+test('float16 maps pool to float16 scores that read back as values, not raw bits', async () => {
+  await withLeakCheck(() => scoped(() => {
+    const x = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [1, 2, 2, 2] }).to('float16');
+    assert.deepEqual(wildcatPool(x, { kmax: 1, kmin: 0 }).toNumbers(), [4, 8]);
+  }));
 });

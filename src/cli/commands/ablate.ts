@@ -12,6 +12,7 @@ import type { WslMetrics } from '../../train/evaluatePredictions.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { DEFAULT_SEGMENTATION, SMOOTHINGS, type Smoothing } from '../../segment/index.js';
 import { formatTable, pct } from '../table.js';
+import { withInterrupt } from '../interrupt.js';
 
 export const ABLATE_USAGE = `
 wildcat ablate --data voc:DIR --out DIR [--test-split test] [--epochs N] [--only a,b] [training flags]
@@ -86,7 +87,7 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
       log(`${v.name}: finished earlier, reusing ${runDir}`);
     } else {
       log(`\n== ${v.name}: ${describeSpatialPooling(v.pooling)}, M=${v.maps}, architecture ${v.architecture === 'maps' ? '(a)' : '(b)'}`);
-      result = await trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)) });
+      result = await withInterrupt((signal) => trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)), signal }));
       if (result.interrupted) throw new Error(`ablation interrupted during ${v.name}; run the same command again to continue`);
     }
     await tuneRunThresholds(runDir, { data, split: config.valSplit, settings: DEFAULT_SEGMENTATION });

@@ -14,6 +14,7 @@ import { meanIoUHeaders, meanIoUs } from './ablate.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { DEFAULT_SEGMENTATION, SMOOTHINGS } from '../../segment/index.js';
 import { formatTable, pct } from '../table.js';
+import { withInterrupt } from '../interrupt.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
 
 export const DEMO_USAGE = `
@@ -57,7 +58,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const dir = join(out, r.name);
     if (existsSync(join(dir, RUN_FILES.config))) rmSync(dir, { recursive: true, force: true });
     say(`\n== training ${r.name} (${r.config.epochs} epochs) → ${dir}`);
-    const res = await trainWsl(r.config, { out: dir });
+    const res = await withInterrupt((signal) => trainWsl(r.config, { out: dir, signal }));
     if (res.interrupted) return;
     await tuneRunThresholds(dir, { settings: DEFAULT_SEGMENTATION });
     const metrics = await evaluateRun(dir, data, 'test');

@@ -1,12 +1,15 @@
 import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed } from '../args.js';
 import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
+import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
+import type { SpatialPooling } from '../../wsl/spatialPooling.js';
 import { trainWsl, checkRunFolder } from '../../train/wslTrainer.js';
 import { openDataset } from '../../train/datasetSpec.js';
-import { parseSpatialPooling, POOLING_NAMES } from '../../wsl/spatialPooling.js';
+import { describeSpatialPooling, parseSpatialPooling, POOLING_NAMES } from '../../wsl/spatialPooling.js';
 import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import { LSE_DEFAULTS } from '../../wsl/lsePool.js';
 import { GENERALIZED_DEFAULTS } from '../../wsl/generalizedPool.js';
 import { ensurePretrained } from '../pretrainedCache.js';
+import { withInterrupt } from '../interrupt.js';
 
 const D = defaultWslConfig();
 const WILDCAT = D.model.pooling as { kmax: number; kmin: number; alpha: number };
@@ -19,8 +22,12 @@ wildcat train --data voc:DIR --out RUN [options]
 Trains a weakly supervised network from image-level labels (defaults fit a CPU with a few cores
 and the embedded scenes: half-width ResNet-18 at stride ${D.model.backbone.outputStride}, WILDCAT M=${D.model.maps} k+=k-=${WILDCAT.kmax} alpha=${WILDCAT.alpha}).
 
+Preset
+  --preset NAME          a paper's setting: ${WSL_PRESET_NAMES.join(', ')}
+                         (printed at start, recorded in config.json; any flag below overrides it)
 Data
-  --data SPEC            voc:DIR (VOCdevkit or VOC<year> folder), csv:FILE, folder:DIR
+  --data SPEC            voc:DIR (VOCdevkit or VOC<year> folder), csv:FILE, folder:DIR,
+                         coco:INSTANCES.json,IMAGES_DIR ({split} in either part = the split name)
   --train-split NAME     default ${D.trainSplit}
   --val-split NAME       default ${D.valSplit}
   --out RUN              run folder (config.json, log.jsonl, best/last checkpoints)
@@ -50,7 +57,12 @@ Training
   --backbone-lr-scale X  backbone lr = lr * X (default ${D.backboneLrScale})
   --momentum X           default ${D.momentum}
   --weight-decay X       default ${D.weightDecay}
-  --warmup E             linear warm-up in epochs (default ${D.warmupEpochs}), then cosine decay
+  --warmup E             linear warm-up in epochs (default ${D.warmupEpochs}), then the schedule
+  --lr-schedule S        cosine | constant (default ${D.lrSchedule})
+  --freeze-backbone      only the new layers learn: no backbone gradients, BatchNorm in eval mode
+  --no-freeze-backbone   fine-tune the backbone even when the preset freezes it
+  --train-scales A,B     multi-scale training: each batch resized by s uniform in [A,B] (e.g. 0.7,1.4)
+  --test-scales LIST     test scales recorded for evaluation (e.g. 0.5,0.7,1,1.4,2,2.8)
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
@@ -67,18 +79,26 @@ export const MODEL_OPTIONS = {
   'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
   seed: { type: 'string' }, threads: { type: 'string' },
+  preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' },
+  'train-scales': { type: 'string' }, 'test-scales': { type: 'string' },
 } as const;
 
-/** Builds a training config from parsed flags (every flag optional; defaults as documented). */
+/**
+ * Builds a training config from parsed flags: `--preset NAME` (else the defaults) gives every
+ * value, and each flag given overrides its own.
+ */
 export function configFromFlags(p: Parsed): WslTrainConfig {
-  const c = defaultWslConfig();
+  const presetName = optStr(p, 'preset');
+  let c: WslTrainConfig;
+  try {
+    c = presetName === undefined ? defaultWslConfig() : resolveWslPreset(presetName);
+  } catch (e) {
+    throw new UsageError(`--preset: ${(e as Error).message}`);
+  }
   const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, `resnet${c.model.backbone.depth}`).slice(6)) as 18;
   const stride = Number(choice(p, 'stride', ['32', '16', '8'] as const, `${c.model.backbone.outputStride}`)) as 16;
-  const pooling = parseSpatialPooling(choice(p, 'pooling', POOLING_NAMES, 'wildcat'), {
-    kmax: optNonNegative(p, 'kmax'), kmin: optNonNegative(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNonNegative(p, 'r'),
-    betaPos: optNum(p, 'beta-pos'), betaNeg: optNum(p, 'beta-neg'), halve: flag(p, 'halve'),
-  });
-  let scaleJitter: [number, number] | null = null;
+  const pooling = poolingFromFlags(p, c.model.pooling);
+  let scaleJitter: [number, number] | null = c.scaleJitter;
   const sj = optStr(p, 'scale-jitter');
   if (sj !== undefined) {
     const parts = sj.split(',').map(Number);
@@ -107,11 +127,64 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     momentum: num(p, 'momentum', c.momentum, { min: 0, max: 1 }),
     weightDecay: num(p, 'weight-decay', c.weightDecay, { min: 0 }),
     warmupEpochs: num(p, 'warmup', c.warmupEpochs, { min: 0 }),
-    flip: !flag(p, 'no-flip'),
+    lrSchedule: choice(p, 'lr-schedule', ['cosine', 'constant'] as const, c.lrSchedule),
+    freezeBackbone: flag(p, 'freeze-backbone') ? true : flag(p, 'no-freeze-backbone') ? false : c.freezeBackbone,
+    trainScales: scaleRange(p, 'train-scales') ?? c.trainScales,
+    testScales: scaleList(p, 'test-scales') ?? c.testScales,
+    flip: flag(p, 'no-flip') ? false : c.flip,
     scaleJitter,
     seed: num(p, 'seed', c.seed, { int: true, min: 0 }),
     threads: num(p, 'threads', c.threads, { int: true, min: 1 }),
   };
+}
+
+/**
+ * The pooling of the flags: `--pooling NAME` with its options; without it, the base config's
+ * pooling (a preset's or the default) with the options given (`--kmax 0.3` alone keeps the kind).
+ */
+function poolingFromFlags(p: Parsed, base: SpatialPooling): SpatialPooling {
+  const opts = {
+    kmax: optNonNegative(p, 'kmax'), kmin: optNonNegative(p, 'kmin'), alpha: optNum(p, 'alpha'), r: optNonNegative(p, 'r'),
+    betaPos: optNum(p, 'beta-pos'), betaNeg: optNum(p, 'beta-neg'), halve: flag(p, 'halve') ? true : undefined,
+  };
+  const name = optStr(p, 'pooling');
+  if (name !== undefined) return parseSpatialPooling(choice(p, 'pooling', POOLING_NAMES, 'wildcat'), opts);
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  return parseSpatialPooling(base.kind, { ...(base as object), ...given });
+}
+
+/** `A,B` with 0 < A <= B (a scale range), or undefined when the flag is absent. */
+function scaleRange(p: Parsed, name: string): [number, number] | undefined {
+  const v = optStr(p, name);
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (parts.length !== 2 || parts.some((x) => !(x > 0 && Number.isFinite(x))) || parts[0]! > parts[1]!) {
+    throw new UsageError(`--${name} expects A,B with 0 < A <= B (e.g. 0.7,1.4), got '${v}'`);
+  }
+  return [parts[0]!, parts[1]!];
+}
+
+/** A comma-separated list of positive scales, or undefined when the flag is absent. */
+function scaleList(p: Parsed, name: string): number[] | undefined {
+  const v = optStr(p, name);
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (parts.length === 0 || parts.some((x) => !(x > 0 && Number.isFinite(x)))) throw new UsageError(`--${name} expects positive scales separated by commas (e.g. 0.5,1,2), got '${v}'`);
+  return parts;
+}
+
+/** The lines `wildcat train` prints at start for a preset: its summary and the values it sets. */
+export function describePreset(config: WslTrainConfig): string {
+  if (!config.preset) return '';
+  const p = wslPreset(config.preset);
+  const m = config.model;
+  const lines = [
+    `preset ${p.name}: ${p.summary}`,
+    `  backbone resnet${m.backbone.depth} width ${m.backbone.widthMultiplier} stride ${m.backbone.outputStride}; image ${config.imageSize} px; M = ${m.maps}; pooling ${describeSpatialPooling(m.pooling)}; loss ${config.loss}`,
+    `  ${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr} (backbone ×${config.backboneLrScale}), momentum ${config.momentum}, weight decay ${config.weightDecay}, warm-up ${config.warmupEpochs}, ${config.lrSchedule}` +
+      `${config.freezeBackbone ? ', frozen backbone' : ''}${config.trainScales ? `, train scales ${config.trainScales.join('–')}` : ''}${config.testScales ? `, test scales ${config.testScales.join(', ')}` : ''}; splits ${config.trainSplit} / ${config.valSplit}`,
+  ];
+  return lines.join('\n');
 }
 
 /** An optional number >= 0 (k counts / fractions, LSE sharpness): checked here, not at the first forward pass. */
@@ -130,18 +203,19 @@ export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, 
 export async function trainCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
   if (flag(p, 'resume')) {
-    const r = await trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true });
+    const r = await withInterrupt((signal) => trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true, signal }));
     printResult(r);
     return;
   }
   if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
   const out = str(p, 'out');
   const config = configFromFlags(p);
+  if (config.preset) console.error(describePreset(config));
   // Fail on a wrong --data or --out now, not after minutes of backbone pre-training.
   checkRunFolder(out, false);
   await openDataset(config.data, config.trainSplit, config.classNames);
   config.backboneWeights = await resolveBackboneWeights(p, config);
-  printResult(await trainWsl(config, { out }));
+  printResult(await withInterrupt((signal) => trainWsl(config, { out, signal })));
 }
 
 function printResult(r: Awaited<ReturnType<typeof trainWsl>>): void {

@@ -2,6 +2,7 @@
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { op } from '../dispatch.js';
+import { outOfRange } from '../errors.js';
 import { dtypeOfTypedArray, nativeCode, scalarTypeCode, type AnyTypedArray, type DType } from '../dtype.js';
 
 export interface CreateOptions {
@@ -182,6 +183,13 @@ export function randLike(t: Tensor): Tensor {
  * as read from a weight file. The bytes are copied.
  */
 export function fromBytes(bytes: Uint8Array, shape: number[], dtype: DType): Tensor {
+  if (dtype === 'bool') {
+    // libtorch assumes a bool byte is 0 or 1; any other byte gives values that are neither true nor false.
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b > 1) throw outOfRange(`element ${i} of a bool tensor in fromBytes()`, 'a byte 0 or 1', b);
+    }
+  }
   // The addon reads whole elements; an unaligned view is copied to a fresh buffer first.
   const view = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   return Tensor.fromHandle(native.fromBuffer(view, shape, nativeCode(dtype)));

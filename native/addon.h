@@ -1,0 +1,22 @@
+// What the addon's source files share: addon.cc owns tensor handles, the other sources
+// (distributed.cc, denseCrf.cc) read them through this accessor and export their own functions.
+#pragma once
+
+#include <napi.h>
+
+#include <ATen/ATen.h>
+
+namespace wildcat {
+
+// The tensor behind a JS tensor handle (defined in addon.cc). Throws std::invalid_argument,
+// naming `what`, when the value is not a live tensor handle.
+at::Tensor TensorOfHandle(const Napi::Value& value, const char* what);
+
+// The process-group functions (defined in distributed.cc), exported as `distributed`.
+Napi::Object DistributedExports(Napi::Env env);
+
+// The fully connected CRF (defined in denseCrf.cc): adds denseCrf (synchronous) and
+// denseCrfAsync (returns a Promise) to the exports.
+void RegisterDenseCrf(Napi::Env env, Napi::Object exports);
+
+}  // namespace wildcat
