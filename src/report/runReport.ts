@@ -9,9 +9,9 @@ import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
 import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
-import { evaluateSplit, runSegmentationStages } from '../train/runSegmentation.js';
+import { evaluateSplit, runSegmentationSettings, runSegmentationStages } from '../train/runSegmentation.js';
 import {
-  DEFAULT_SEGMENTATION, groundTruthMasks, imageListInputs, multiScaleClassMaps, segmentClassMaps, type RawImage, type SegmentationSettings,
+  groundTruthMasks, imageListInputs, multiScaleClassMaps, segmentClassMaps, type RawImage, type SegmentationOverrides, type SegmentationSettings,
 } from '../segment/index.js';
 import { decodeImage } from '../data/index.js';
 import { RunLog } from '../train/runLog.js';
@@ -49,8 +49,8 @@ export interface RunReportOptions {
   /** Heatmap opacity. Default 0.5. */
   alpha?: number;
   batchSize?: number;
-  /** Test scales and segmentation settings (default: single scale, the run's tuned thresholds). */
-  segmentation?: SegmentationSettings;
+  /** Test scales and segmentation settings given explicitly (the rest: the run's test scales, its tuned thresholds, the defaults). */
+  segmentation?: SegmentationOverrides;
   /** Progress of the prediction pass over the split. */
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -98,7 +98,7 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
 async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, o: RunReportOptions & { data: string; split: string; checkpoint: 'best' | 'last' }): Promise<RunReport> {
   const C = ds.classNames.length;
   const n = ds.size;
-  const settings = o.segmentation ?? DEFAULT_SEGMENTATION;
+  const settings = runSegmentationSettings(config, o.segmentation);
   const { predictions: pred, metrics } = await evaluateSplit(net, config, ds, {
     run: o.run, checkpoint: o.checkpoint, settings,
     onProgress: (d, t) => o.onProgress?.(`predict ${o.split}`, d, t),

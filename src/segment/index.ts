@@ -17,8 +17,8 @@ export { checkRawImage, rawImageInput, type RawImage } from './rawImage.js';
 export { DEFAULT_SLIC, slic, type SlicOptions, type Superpixels } from './slic.js';
 export { superpixelVote } from './superpixelVote.js';
 export {
-  DEFAULT_BACKGROUND_THRESHOLD, DEFAULT_SEGMENTATION, SMOOTHINGS, describeEvidenceKey, evidenceKey, sameEvidenceKey,
-  type EvidenceKey, type SegmentationSettings, type Smoothing, type ThresholdSetting,
+  DEFAULT_BACKGROUND_THRESHOLD, DEFAULT_SEGMENTATION, SMOOTHINGS, describeEvidenceKey, evidenceKey, resolveSegmentationSettings, sameEvidenceKey,
+  type EvidenceKey, type SegmentationOverrides, type SegmentationSettings, type Smoothing, type ThresholdSetting,
 } from './segmentationSettings.js';
 export {
   SEGMENTATION_FILE, readThresholdTunings, resolveBackground, saveThresholdTuning,

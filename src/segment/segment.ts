@@ -5,10 +5,10 @@ import type { ScoreLink } from './classEvidence.js';
 import { multiScaleClassMaps, type ScaledInputs } from './multiScaleClassMaps.js';
 import { checkRawImage, rawImageInput, type RawImage } from './rawImage.js';
 import { resolveStages, segmentClassMaps } from './segmentClassMaps.js';
-import { DEFAULT_SEGMENTATION, type SegmentationSettings } from './segmentationSettings.js';
+import { resolveSegmentationSettings, type SegmentationOverrides } from './segmentationSettings.js';
 import type { ThresholdTuning } from './tunedThresholds.js';
 
-export interface SegmentOptions extends Partial<SegmentationSettings> {
+export interface SegmentOptions extends SegmentationOverrides {
   /** The network input side at scale 1 (the run's `imageSize`). */
   size: number;
   /** The link of the loss the network was trained with: 'sigmoid' (logistic, AP; default) or 'softmax'. */
@@ -43,7 +43,8 @@ export interface Segmentation {
  */
 export async function segment(net: WildcatNet, image: RawImage, options: SegmentOptions): Promise<Segmentation> {
   checkRawImage('segment()', image);
-  const settings: SegmentationSettings = { ...DEFAULT_SEGMENTATION, ...stripUndefined(options) };
+  const { size: _size, link: _link, tunings: _tunings, checkpoint: _checkpoint, ...overrides } = options;
+  const settings = resolveSegmentationSettings(overrides);
   const inputs: ScaledInputs = {
     length: 1,
     imageSize: async () => ({ width: image.width, height: image.height }),
@@ -60,8 +61,4 @@ export async function segment(net: WildcatNet, image: RawImage, options: Segment
     return { width: r.width, height: r.height, labels: seg.labels[settings.smoothing]!, probabilities: seg.probabilities, scores: r.scores, background: background.source };
   }
   throw new Error('segment: the network produced no output');
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,6 +1,7 @@
 // One image from fused class maps to label maps: class evidence with the image-level prior,
 // background, then each requested smoothing (Pinheiro & Collobert CVPR 2015 Fig. 3's inference
-// pipeline; the dense CRF of WILDCAT CVPR 2017 §5.2 plugs in as a smoothing).
+// pipeline; the dense CRF of WILDCAT CVPR 2017 §5.2 — "the class-specific heatmaps as unary
+// potentials", TPAMI 2019 §6.5 — takes the background + class probabilities as its unaries).
 import { classEvidence, type EvidenceOptions, type ScoreLink } from './classEvidence.js';
 import { labelPixels, type BackgroundModel } from './backgroundDecision.js';
 import { expectOneOf, invalidType, outOfRange } from '../core/index.js';
@@ -9,6 +10,7 @@ import { SMOOTHINGS, evidenceKey, type SegmentationSettings, type Smoothing } fr
 import { resolveBackground, type ResolvedBackground, type ThresholdTuning } from './tunedThresholds.js';
 import { slic, type SlicOptions } from './slic.js';
 import { superpixelVote } from './superpixelVote.js';
+import { denseCrf, type DenseCrfOptions } from './denseCrf.js';
 
 /** What turns maps into labels (resolved: no 'tuned' placeholders left). */
 export interface SegmentationStages {
@@ -17,6 +19,7 @@ export interface SegmentationStages {
   /** The label maps wanted ('none' is the unsmoothed decision). */
   smoothings: readonly Smoothing[];
   slic: SlicOptions;
+  crf: DenseCrfOptions;
 }
 
 /**
@@ -35,6 +38,7 @@ export function resolveStages(
       background: background.model,
       smoothings,
       slic: settings.slic,
+      crf: settings.crf,
     },
     background,
   };
@@ -69,6 +73,7 @@ export function segmentClassMaps(
   for (const s of stages.smoothings) {
     if (s === 'none') out.labels.none = labels;
     else if (s === 'slic') out.labels.slic = superpixelVote(labels, slic(pixelsOf(image, W, H, s), stages.slic));
+    else if (s === 'crf') out.labels.crf = denseCrf(pixelsOf(image, W, H, s), probabilities, stages.crf).labels as Uint8Array; // ≤ 255 labels: bytes
     else throw expectOneOf('a smoothing of segmentClassMaps()', s, SMOOTHINGS);
   }
   return out;

@@ -3,11 +3,12 @@
 import { DEFAULT_MULTI_SCALE, type MultiScaleOptions } from './multiScaleClassMaps.js';
 import type { ImagePrior, MapNormalization } from './classEvidence.js';
 import { DEFAULT_SLIC, type SlicOptions } from './slic.js';
+import type { DenseCrfOptions } from './denseCrf.js';
 
-/** Post-processing of the label map: none, the dense CRF, or SLIC majority vote (SP-spxl). */
-export type Smoothing = 'none' | 'slic';
+/** Post-processing of the label map: none, the dense CRF (its labels), or SLIC majority vote (SP-spxl). */
+export type Smoothing = 'none' | 'crf' | 'slic';
 
-export const SMOOTHINGS: readonly Smoothing[] = Object.freeze(['none', 'slic']);
+export const SMOOTHINGS: readonly Smoothing[] = Object.freeze(['none', 'crf', 'slic']);
 
 /**
  * The background threshold δ: 'tuned' — the run's per-class δ_k from `wildcat
@@ -28,6 +29,8 @@ export interface SegmentationSettings extends MultiScaleOptions {
   /** The smoothing of the written / reported label maps. */
   smoothing: Smoothing;
   slic: SlicOptions;
+  /** Dense CRF options; unset fields take DENSE_CRF_DEFAULTS (VOC's values, spatial σ scaled to the image). */
+  crf: DenseCrfOptions;
 }
 
 /**
@@ -44,9 +47,30 @@ export const DEFAULT_SEGMENTATION: Readonly<SegmentationSettings> = Object.freez
   background: 'threshold',
   threshold: 'tuned',
   gamma: null,
-  smoothing: 'slic',
+  smoothing: 'crf',
   slic: DEFAULT_SLIC,
+  crf: Object.freeze({}),
 } satisfies SegmentationSettings);
+
+/** Settings given explicitly (by flags or an API call); the rest take the defaults. */
+export type SegmentationOverrides = Partial<Omit<SegmentationSettings, 'slic' | 'crf'>> & { slic?: Partial<SlicOptions>; crf?: DenseCrfOptions };
+
+/**
+ * Complete settings from `overrides`: every field left out takes DEFAULT_SEGMENTATION's value,
+ * except the test scales, which default to the ones a run recorded (`wildcat train --test-scales`,
+ * the oquab-max preset) when it recorded any.
+ */
+export function resolveSegmentationSettings(overrides: SegmentationOverrides = {}, runTestScales: readonly number[] | null = null): SegmentationSettings {
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as SegmentationOverrides;
+  const D = DEFAULT_SEGMENTATION;
+  return {
+    ...D,
+    ...given,
+    scales: [...(given.scales ?? runTestScales ?? D.scales)],
+    slic: { ...D.slic, ...given.slic },
+    crf: { ...D.crf, ...given.crf },
+  };
+}
 
 /** The settings the class evidence depends on — what a tuned threshold is valid for. */
 export interface EvidenceKey {

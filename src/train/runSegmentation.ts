@@ -5,8 +5,8 @@ import type { AnnotatedDataset } from './datasetSpec.js';
 import { DataFileError } from '../core/index.js';
 import {
   BackgroundThresholdSearch, DEFAULT_BACKGROUND_THRESHOLD, SMOOTHINGS, SplitSegmentation, classEvidence, evidenceKey, readThresholdTunings,
-  resolveStages, saveThresholdTuning, groundTruthMasks,
-  type ResolvedBackground, type ScoreLink, type SegmentationSettings, type SegmentationStages, type Smoothing, type ThresholdTuning,
+  resolveSegmentationSettings, resolveStages, saveThresholdTuning, groundTruthMasks,
+  type ResolvedBackground, type ScoreLink, type SegmentationOverrides, type SegmentationSettings, type SegmentationStages, type Smoothing, type ThresholdTuning,
 } from '../segment/index.js';
 import type { SegmentationMetrics } from '../eval/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -19,6 +19,11 @@ import type { WslLoss, WslTrainConfig } from './wslConfig.js';
 /** The link that turns the loss's scores into probabilities: softmax for the multi-class loss, sigmoid otherwise (the AP loss's scores only rank; the tuned threshold absorbs their scale). */
 export function scoreLinkOf(loss: WslLoss): ScoreLink {
   return loss === 'softmax' ? 'softmax' : 'sigmoid';
+}
+
+/** The complete segmentation settings for a run: `overrides`, then the run's recorded test scales, then the defaults. */
+export function runSegmentationSettings(config: WslTrainConfig, overrides: SegmentationOverrides = {}): SegmentationSettings {
+  return resolveSegmentationSettings(overrides, config.testScales);
 }
 
 /** The segmentation stages of run folder `run` for `settings` (its tuned thresholds read from RUN/segmentation.json). */
@@ -114,7 +119,7 @@ export async function tuneSegmentationThresholds(
  */
 export async function tuneRunThresholds(
   run: string,
-  opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings: SegmentationSettings; steps?: number; onProgress?: (done: number, total: number) => void },
+  opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings?: SegmentationOverrides; steps?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<TuningResult> {
   const checkpoint = opts.checkpoint ?? 'best';
   const { net, config } = loadRun(run, checkpoint);
@@ -124,7 +129,7 @@ export async function tuneRunThresholds(
     if (!data) throw new Error(`${run}: the run's config names no dataset; pass one (--data voc:DIR)`);
     const split = opts.split ?? config.valSplit;
     const ds = await openVocSplit(data, split, config.classNames);
-    result = await tuneSegmentationThresholds(net, config, ds, { data, split, checkpoint, settings: opts.settings, steps: opts.steps, onProgress: opts.onProgress });
+    result = await tuneSegmentationThresholds(net, config, ds, { data, split, checkpoint, settings: runSegmentationSettings(config, opts.settings), steps: opts.steps, onProgress: opts.onProgress });
   } finally {
     net.dispose();
   }

@@ -50,8 +50,8 @@ test('data scenes → train → eval → tune-segmentation → predict', async (
   assert.match(evaluate.stdout, /^class +AP \(cls\) +AP \(loc\)/);
   assert.match(evaluate.stdout, /\nmean +\d+\.\d\d +\d+\.\d\d\n/);
   assert.match(evaluate.stdout, /metrics → run\/metrics-test\.json/);
-  assert.match(evaluate.stdout, /\nlabel +IoU +IoU \+SLIC\n[- ]+\nbackground +\d+\.\d\d +\d+\.\d\d\n/);
-  assert.match(evaluate.stdout, /\nmIoU +\d+\.\d\d +\d+\.\d\d\n\(segmentation: 8 images with masks; background: default δ 0\.5 \(no tuning for scales 1, map-norm peak/);
+  assert.match(evaluate.stdout, /\nlabel +IoU +IoU \+CRF +IoU \+SLIC\n[- ]+\nbackground +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d\n/);
+  assert.match(evaluate.stdout, /\nmIoU +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d\n\(segmentation: 8 images with masks; background: default δ 0\.5 \(no tuning for scales 1, map-norm peak/);
   const metrics = JSON.parse(readFileSync(join(dir, 'run', 'metrics-test.json'), 'utf8'));
   assert.deepEqual(metrics.classNames, classes);
   assert.equal(metrics.images, 8);
@@ -70,7 +70,7 @@ test('data scenes → train → eval → tune-segmentation → predict', async (
 
   const predict = await run(['predict', '--run', 'run', '--data', 'voc:scenes', '--split', 'test', '--out', 'pred', '--threads', '1']);
   ok(predict, 'predict');
-  assert.match(predict.stdout, /^8 images → pred\/classification\.csv, pred\/localization\.csv, pred\/segmentation\/<id>\.png \(smoothing slic; background: per-class δ_k tuned on val \(8 images\)\)\n$/);
+  assert.match(predict.stdout, /^8 images → pred\/classification\.csv, pred\/localization\.csv, pred\/segmentation\/<id>\.png \(smoothing crf; background: per-class δ_k tuned on val \(8 images\)\)\n$/);
   const cls = readFileSync(join(dir, 'pred', 'classification.csv'), 'utf8').trimEnd().split('\n');
   const loc = readFileSync(join(dir, 'pred', 'localization.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(cls[0], `image_id,${classes.join(',')}`);

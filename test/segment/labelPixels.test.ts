@@ -67,8 +67,9 @@ test('bad inputs: sizes that disagree, NaN maps or probabilities, bad thresholds
   assert.throws(() => labelPixels(Float32Array.of(0.5), 1, 1, 1, { kind: 'threshold', thresholds: [0.1, 0.2] }), { name: 'RangeError', message: /one per class \(1\)/ });
   assert.throws(() => labelPixels(Float32Array.of(0.5), 1, 1, 1, { kind: 'power', gamma: 0 }), { name: 'RangeError', message: /gamma/ });
   const input = { maps, scores, width: 3, height: 1 };
-  const stages = { evidence: opts({}), background: { kind: 'threshold', thresholds: 0.5 } as const, smoothings: ['slic'] as const, slic: { superpixels: 2, compactness: 10, iterations: 2 } };
+  const stages = { evidence: opts({}), background: { kind: 'threshold', thresholds: 0.5 } as const, smoothings: ['slic'] as const, slic: { superpixels: 2, compactness: 10, iterations: 2 }, crf: {} };
   assert.throws(() => segmentClassMaps(input, { data: new Uint8Array(12), width: 4, height: 1, channels: 3 }, stages), { name: 'RangeError', message: /image size of segmentClassMaps\(\) but received '4×1'; image and map sizes must agree/ });
   assert.throws(() => segmentClassMaps(input, null, stages), { name: 'TypeError', message: /slic smoothing reads its pixels/ });
+  assert.throws(() => segmentClassMaps(input, { data: new Uint8Array(6), width: 2, height: 1, channels: 3 }, { ...stages, smoothings: ['crf'] }), { name: 'RangeError', message: /image and map sizes must agree/ });
   assert.deepEqual([...segmentClassMaps(input, null, { ...stages, smoothings: ['none'] }).labels.none!], [1, 0, 2]);
 });

@@ -10,7 +10,7 @@ import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import type { WslTrainConfig } from '../../train/wslConfig.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
-import { DEFAULT_SEGMENTATION, SMOOTHINGS, type Smoothing } from '../../segment/index.js';
+import { SMOOTHINGS, type Smoothing } from '../../segment/index.js';
 import { formatTable, pct } from '../table.js';
 import { withInterrupt } from '../interrupt.js';
 
@@ -90,7 +90,7 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
       result = await withInterrupt((signal) => trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)), signal }));
       if (result.interrupted) throw new Error(`ablation interrupted during ${v.name}; run the same command again to continue`);
     }
-    await tuneRunThresholds(runDir, { data, split: config.valSplit, settings: DEFAULT_SEGMENTATION });
+    await tuneRunThresholds(runDir, { data, split: config.valSplit });
     const m = await evaluateRun(runDir, data, testSplit);
     rows.push({
       name: v.name, pooling: describeSpatialPooling(v.pooling), maps: v.maps, architecture: v.architecture === 'maps' ? 'a' : 'b',

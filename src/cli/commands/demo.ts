@@ -12,7 +12,7 @@ import { SCENE_DEFAULTS } from './data.js';
 import { evaluateRun, metricsTable, segmentationTable } from './evaluate.js';
 import { meanIoUHeaders, meanIoUs } from './ablate.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
-import { DEFAULT_SEGMENTATION, SMOOTHINGS } from '../../segment/index.js';
+import { SMOOTHINGS } from '../../segment/index.js';
 import { formatTable, pct } from '../table.js';
 import { withInterrupt } from '../interrupt.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
@@ -60,7 +60,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     say(`\n== training ${r.name} (${r.config.epochs} epochs) → ${dir}`);
     const res = await withInterrupt((signal) => trainWsl(r.config, { out: dir, signal }));
     if (res.interrupted) return;
-    await tuneRunThresholds(dir, { settings: DEFAULT_SEGMENTATION });
+    await tuneRunThresholds(dir, {});
     const metrics = await evaluateRun(dir, data, 'test');
     results.push({ name: r.name, metrics, imagesPerSecond: res.imagesPerSecond, seconds: res.seconds });
     if (r.name === 'wildcat') console.log(`\nWILDCAT on the test scenes (${dir}):\n${metricsTable(metrics)}\n\n${segmentationTable(metrics)}`);

@@ -3,10 +3,10 @@ import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
-import { evaluateSplit } from '../../train/runSegmentation.js';
+import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import type { WslMetrics } from '../../train/evaluatePredictions.js';
 import { Progress } from '../../train/progress.js';
-import { DEFAULT_SEGMENTATION, SMOOTHINGS, type SegmentationSettings } from '../../segment/index.js';
+import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
 import { parse, str, choice, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -34,13 +34,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
 }
 
 /** Predicts a VOC split with a run's network and scores it (classification, localization, segmentation). */
-export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best', settings: SegmentationSettings = DEFAULT_SEGMENTATION): Promise<WslMetrics> {
+export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best', segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
     const progress = new Progress();
     const { metrics } = await evaluateSplit(net, config, ds, {
-      run, checkpoint: which, settings,
+      run, checkpoint: which, settings: runSegmentationSettings(config, segmentation),
       onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
     });
     progress.end();

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../../train/predict.js';
-import { runSegmentationStages } from '../../train/runSegmentation.js';
+import { runSegmentationSettings, runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { parse, str, choice, threadsFlag } from '../args.js';
@@ -27,10 +27,11 @@ export async function predictCommand(argv: string[]): Promise<void> {
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
-  const settings = segmentationSettingsFromFlags(p);
+  const overrides = segmentationSettingsFromFlags(p);
   const out = str(p, 'out');
   const { net, config } = loadRun(run, which);
   try {
+    const settings = runSegmentationSettings(config, overrides);
     const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
     const { stages, background } = runSegmentationStages(run, config, settings, which);
     const segmenter = new SplitSegmentation(list, stages);
