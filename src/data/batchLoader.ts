@@ -39,6 +39,14 @@ export interface BatchLoaderOptions {
   concurrency?: number;
   /** Only these image indices of the list (e.g. a subset). Default all. */
   indices?: ArrayLike<number>;
+  /**
+   * Data-parallel training: this process reads shard `rank` of `count` of every epoch
+   * (DistributedSampler's semantics): the epoch's seeded order is cut to a multiple of `count`
+   * and the shard takes positions rank, rank + count, ... of it, so the shards are disjoint, of
+   * equal length, reshuffled every epoch, and batch b of every shard together hold the images of
+   * batch b of one process with a `count`× larger batch. Default: the whole order.
+   */
+  shard?: { rank: number; count: number };
   /** Side of batch `index` of epoch `epoch` (multi-scale training); default `size` for every batch. */
   sizeOf?: (epoch: number, index: number) => number;
 }
@@ -83,24 +91,36 @@ export class BatchLoader {
       for (let i = 0; i < n; i++) this.pool[i] = i;
     }
     if (this.pool.length === 0) throw new RangeError('BatchLoader: the image list is empty');
+    const shard = options.shard;
+    if (shard) {
+      if (!(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.rank) && shard.rank >= 0 && shard.rank < shard.count)) {
+        throw new RangeError(`BatchLoader: shard must be { rank in [0, count), count >= 1 }, got { rank: ${shard.rank}, count: ${shard.count} }`);
+      }
+      if (this.pool.length < shard.count) throw new RangeError(`BatchLoader: ${this.pool.length} images cannot feed ${shard.count} shards`);
+    }
   }
 
-  /** Images per epoch. */
+  /** Images per epoch (of this shard). */
   get length(): number {
-    return this.pool.length;
+    const count = this.options.shard?.count ?? 1;
+    return Math.floor(this.pool.length / count);
   }
 
   /** Batches per epoch. */
   get numBatches(): number {
-    const n = this.pool.length;
+    const n = this.length;
     return this.options.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The image indices of epoch e, in visiting order. */
+  /** The image indices of epoch e, in visiting order (this shard's, with `shard`). */
   order(epoch: number): Int32Array {
     const order = Int32Array.from(this.pool);
     if (this.options.shuffle ?? true) new Rng(mixSeed(this.options.seed ?? 0, 'shuffle', epoch)).shuffle<number, Int32Array>(order);
-    return order;
+    const shard = this.options.shard;
+    if (!shard || shard.count === 1) return order;
+    const mine = new Int32Array(this.length);
+    for (let j = 0; j < mine.length; j++) mine[j] = order[shard.rank + j * shard.count]!;
+    return mine;
   }
 
   /** Iterates over the batches of epoch `epoch` (default: the epoch after the last one started). */

@@ -1,15 +1,17 @@
 /**
- * Pixel boxes and the conversion to and from VOC's `bndbox` convention.
+ * The one box type of wildcat-ts, and the one conversion, to and from VOC's `bndbox`.
  *
- * Inside wildcat-ts a box is 0-based and half-open: it covers pixels x0 ≤ x < x1, y0 ≤ y < y1,
- * so its width is x1 − x0. VOC writes 1-based inclusive pixel indices: xmin is the first pixel
- * column counted from 1 and xmax the last one. Hence x0 = xmin − 1 and x1 = xmax (same for y).
+ * Inside wildcat-ts (datasets, evaluation, heatmap boxes, the report) a box is 0-based and
+ * half-open: it covers pixels x0 ≤ x < x1, y0 ≤ y < y1, so its width is x1 − x0. Coordinates may
+ * be fractional where a box is scaled (a heatmap cell, a picture of another size). VOC files write
+ * 1-based inclusive pixel indices: xmin is the first pixel column counted from 1 and xmax the last
+ * one. Hence x0 = xmin − 1 and x1 = xmax (same for y); only the VOC reader and writer convert.
  *
  * @example
  * fromVocBndbox({ xmin: 1, ymin: 1, xmax: 10, ymax: 5 }) // { x0: 0, y0: 0, x1: 10, y1: 5 }: 10×5 pixels
  */
 
-/** 0-based, half-open pixel box. */
+/** 0-based, half-open pixel box: pixels x0 ≤ x < x1, y0 ≤ y < y1. */
 export interface PixelBox {
   x0: number;
   y0: number;

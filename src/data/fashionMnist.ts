@@ -14,6 +14,8 @@ import { access, readFile } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { DataFileError } from '../core/errors.js';
+import { InputLimitError, inputLimits, type InputLimits } from '../io/inputLimits.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -56,20 +58,20 @@ export interface IdxArray {
  * `file` only names the source in error messages.
  */
 export function parseIdx(bytes: Uint8Array, file: string, expectedNdim?: number): IdxArray {
-  if (bytes.length < 4) throw new Error(`${file}: not an IDX file (only ${bytes.length} bytes)`);
+  if (bytes.length < 4) throw new DataFileError(file, `not an IDX file (only ${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new Error(`${file}: bad IDX magic number 0x${hex(bytes, 0, 4)} (expected 0x000008NN)`);
+    throw new DataFileError(file, `bad IDX magic number 0x${hex(bytes, 0, 4)} (expected 0x000008NN)`);
   }
   if (bytes[2] !== 0x08) {
-    throw new Error(`${file}: IDX data type 0x${hex(bytes, 2, 1)} is not supported (expected 0x08, unsigned byte)`);
+    throw new DataFileError(file, `IDX data type 0x${hex(bytes, 2, 1)} is not supported (expected 0x08, unsigned byte)`);
   }
   const ndim = bytes[3]!;
   if (expectedNdim !== undefined && ndim !== expectedNdim) {
-    throw new Error(`${file}: IDX magic 0x${hex(bytes, 0, 4)} has ${ndim} dimension(s), expected ${expectedNdim} ` +
+    throw new DataFileError(file, `IDX magic 0x${hex(bytes, 0, 4)} has ${ndim} dimension(s), expected ${expectedNdim} ` +
       `(0x0000080${expectedNdim})`);
   }
   const headerLength = 4 + 4 * ndim;
-  if (bytes.length < headerLength) throw new Error(`${file}: truncated IDX header (${bytes.length} bytes)`);
+  if (bytes.length < headerLength) throw new DataFileError(file, `truncated IDX header (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   let total = 1;
@@ -80,20 +82,27 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedNdim?: number)
   }
   const actual = bytes.length - headerLength;
   if (actual !== total) {
-    throw new Error(`${file}: IDX dims [${dims.join(', ')}] need ${total} data bytes but the file has ${actual}`);
+    throw new DataFileError(file, `IDX dims [${dims.join(', ')}] need ${total} data bytes but the file has ${actual}`);
   }
   return { dims, data: bytes.subarray(headerLength) };
 }
 
-/** Reads an IDX file, gunzipping it when it starts with the gzip magic number. */
-export async function readIdxFile(path: string, expectedNdim?: number): Promise<IdxArray> {
+/**
+ * Reads an IDX file, gunzipping it when it starts with the gzip magic number. Inflating stops at
+ * the `inflatedBytes` limit (gzip does not declare its size reliably: a 10 MB bomb inflates to gigabytes).
+ */
+export async function readIdxFile(path: string, expectedNdim?: number, options: { limits?: Partial<InputLimits> } = {}): Promise<IdxArray> {
   const raw = await readFile(path);
   let bytes: Uint8Array = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    const limits = inputLimits(options.limits);
     try {
-      bytes = await gunzipAsync(raw);
+      bytes = await gunzipAsync(raw, { maxOutputLength: limits.inflatedBytes });
     } catch (e) {
-      throw new Error(`${path}: corrupt gzip data (${(e as Error).message}); reinstall the file`);
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new InputLimitError(path, 'inflatedBytes', limits.inflatedBytes + 1, limits.inflatedBytes, `gzip data inflating to more than ${limits.inflatedBytes} bytes`);
+      }
+      throw new DataFileError(path, `corrupt gzip data (${(e as Error).message}); reinstall the file`);
     }
   }
   return parseIdx(bytes, path, expectedNdim);

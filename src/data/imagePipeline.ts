@@ -16,6 +16,8 @@ import sharp from 'sharp';
 import { sampleAugmentation, type AugmentOptions, type AugmentParams } from './augment.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type Rgb } from './canvas.js';
 import type { Rng } from './random.js';
+import { DataFileError } from '../core/errors.js';
+import { InputLimitError, inputLimits } from '../io/inputLimits.js';
 
 export type ResizeMode = 'stretch' | 'fit' | 'cover';
 
@@ -73,7 +75,7 @@ export async function loadImage(path: string, options: ImageLoadOptions): Promis
     throw new RangeError(`loadImage(${path}): crop ${JSON.stringify(crop)} is outside the ${ow}×${oh} image`);
   }
   const decoded = await run(path, () => {
-    let img = sharp(bytes, { failOn: 'warning', autoOrient: true });
+    let img = sharp(bytes, sharpInput(true));
     if (crop) img = img.extract(crop);
     const kernel = options.kernel ?? 'lanczos3';
     if (mode === 'stretch') img = img.resize(size, size, { fit: 'fill', kernel });
@@ -99,7 +101,7 @@ export async function loadImage(path: string, options: ImageLoadOptions): Promis
 export async function decodeImage(path: string): Promise<DecodedImage> {
   const bytes = await readImageFile(path);
   const { data, info } = await run(path, () =>
-    sharp(bytes, { failOn: 'warning', autoOrient: true }).removeAlpha().toColourspace('srgb').raw()
+    sharp(bytes, sharpInput(true)).removeAlpha().toColourspace('srgb').raw()
       .toBuffer({ resolveWithObject: true }));
   const rgb = info.channels === 3 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : toRgb(data, info.channels);
   return { rgb, width: info.width, height: info.height };
@@ -143,12 +145,34 @@ async function readImageFile(path: string): Promise<Buffer> {
   }
 }
 
+/**
+ * sharp's input options: damage reported by a decoder is an error, and the `imagePixels` limit
+ * (checked from the header, before decoding) replaces sharp's own default.
+ */
+function sharpInput(autoOrient: boolean): sharp.SharpOptions {
+  return { failOn: 'warning', limitInputPixels: inputLimits().imagePixels, ...(autoOrient ? { autoOrient: true } : {}) };
+}
+
 async function imageSize(bytes: Buffer, path: string): Promise<{ width: number; height: number }> {
-  const meta = await run(path, () => sharp(bytes, { failOn: 'warning' }).metadata());
+  // The header alone (no pixel limit yet): the exact size makes the limit's message exact.
+  const meta = await run(path, () => sharp(bytes, { failOn: 'warning', limitInputPixels: false }).metadata());
   const w = meta.autoOrient?.width ?? meta.width;
   const h = meta.autoOrient?.height ?? meta.height;
-  if (!w || !h) throw new Error(`cannot decode image ${path}: no image size in the file (corrupt or not an image)`);
+  if (!w || !h) throw new DataFileError(path, 'cannot decode the image: no image size in the file (corrupt or not an image)');
+  const limit = inputLimits().imagePixels;
+  if (w * h > limit) throw new InputLimitError(path, 'imagePixels', w * h, limit, `an image of ${w}×${h} pixels`);
   return { width: w, height: h };
+}
+
+/**
+ * Checks that an image file can be decoded, reading its header (size, pixel limit) and its
+ * pixels, without resizing: what a quick pass over a dataset calls to find damaged files.
+ */
+export async function checkImageFile(path: string): Promise<{ width: number; height: number }> {
+  const bytes = await readImageFile(path);
+  const size = await imageSize(bytes, path);
+  await run(path, () => sharp(bytes, sharpInput(false)).raw().toBuffer());
+  return size;
 }
 
 /** Runs a sharp operation, turning its errors into ones that name the file. */
@@ -156,9 +180,18 @@ async function run<T>(path: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
-    if (e instanceof RangeError) throw e;
-    const message = (e as Error).message.replace(/\s+/g, ' ').trim();
-    throw new Error(`cannot decode image ${path}: ${message} (corrupt, truncated or unsupported file)`);
+    if (e instanceof RangeError || e instanceof DataFileError) throw e;
+    let message = (e as Error).message.replace(/\s+/g, ' ').trim();
+    // libvips' own words for its two refusals that say nothing about the file.
+    if (/Warning treated as error due to failOn setting/.test(message)) {
+      message = message.replace(/\s*Warning treated as error due to failOn setting\s*/, '').trim() || 'the decoder reported damage';
+      message += ' (a decoder warning: the file is damaged)';
+    }
+    if (/exceeds pixel limit/.test(message)) {
+      const limit = inputLimits().imagePixels;
+      throw new InputLimitError(path, 'imagePixels', limit + 1, limit, 'an image of more pixels than allowed');
+    }
+    throw new DataFileError(path, `cannot decode the image: ${message} (corrupt, truncated or unsupported file)`);
   }
 }
 

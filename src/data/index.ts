@@ -34,6 +34,7 @@ export {
 } from './vocDataset.js';
 export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
 export { labelRow, type LabeledImageList } from './imageList.js';
+export { shardRange, sliceImageList } from './imageListShard.js';
 export {
   flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
   type AugmentOptions, type AugmentParams, type CropRegion,

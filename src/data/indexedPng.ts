@@ -12,6 +12,8 @@
  * const back = decodeIndexedPng(png, 'mask.png'); // back.indices equals indices
  */
 import { crc32 } from '../io/zipArchive.js';
+import { DataFileError } from '../core/errors.js';
+import { checkLimit, inputLimits, type InputLimits } from '../io/inputLimits.js';
 import { deflateSync, inflateSync } from 'node:zlib';
 
 export interface IndexedImage {
@@ -96,8 +98,8 @@ export function encodeIndexedPng(image: { width: number; height: number; indices
  * Decodes palette PNGs (bit depth 1, 2, 4, 8) and 8-bit gray PNGs to indices, or returns null for
  * other PNG kinds. Throws, naming `file`, when the data is not a valid PNG.
  */
-export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data'): IndexedImage | null {
-  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error(`${file}: not a PNG file (bad signature)`);
+export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data', options: { limits?: Partial<InputLimits> } = {}): IndexedImage | null {
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new DataFileError(file, 'not a PNG file (bad signature)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
   let width = 0;
@@ -113,8 +115,8 @@ export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data'): IndexedI
     const type = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!, bytes[pos + 6]!, bytes[pos + 7]!);
     const start = pos + 8;
     const end = start + length;
-    if (end + 4 > bytes.length) throw new Error(`${file}: truncated PNG (chunk ${type} runs past the end)`);
-    if (crc32Range(bytes, pos + 4, end) !== view.getUint32(end)) throw new Error(`${file}: corrupt PNG (CRC mismatch in chunk ${type})`);
+    if (end + 4 > bytes.length) throw new DataFileError(file, `truncated PNG (chunk ${type} runs past the end)`);
+    if (crc32Range(bytes, pos + 4, end) !== view.getUint32(end)) throw new DataFileError(file, `corrupt PNG (CRC mismatch in chunk ${type})`);
     const data = bytes.subarray(start, end);
     if (type === 'IHDR') {
       width = view.getUint32(start);
@@ -132,20 +134,27 @@ export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data'): IndexedI
     }
     pos = end + 4;
   }
-  if (colourType < 0) throw new Error(`${file}: corrupt PNG (no IHDR chunk)`);
-  if (!sawEnd) throw new Error(`${file}: truncated PNG (no IEND chunk)`);
+  if (colourType < 0) throw new DataFileError(file, 'corrupt PNG (no IHDR chunk)');
+  // Pixels before inflating: a 2 MB PNG can declare 46000×46000.
+  if (width === 0 || height === 0) throw new DataFileError(file, `corrupt PNG (image size ${width}×${height})`);
+  checkLimit(inputLimits(options.limits), 'imagePixels', width * height, file, () => `an image of ${width}×${height} pixels`);
+  if (!sawEnd) throw new DataFileError(file, 'truncated PNG (no IEND chunk)');
   const supported = interlace === 0 && ((colourType === 3 && [1, 2, 4, 8].includes(bitDepth)) || (colourType === 0 && bitDepth === 8));
   if (!supported) return null;
-  if (colourType === 3 && !palette) throw new Error(`${file}: corrupt PNG (palette image without PLTE chunk)`);
+  if (colourType === 3 && !palette) throw new DataFileError(file, 'corrupt PNG (palette image without PLTE chunk)');
+  const stride = Math.ceil((width * bitDepth) / 8);
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat));
+    // Never more than the image needs: a bomb stops here.
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: height * (stride + 1) });
   } catch (e) {
-    throw new Error(`${file}: corrupt PNG image data (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataFileError(file, `corrupt PNG image data (more than the ${height * (stride + 1)} bytes a ${width}×${height} image needs)`);
+    }
+    throw new DataFileError(file, `corrupt PNG image data (${(e as Error).message})`);
   }
-  const stride = Math.ceil((width * bitDepth) / 8);
   if (raw.length < height * (stride + 1)) {
-    throw new Error(`${file}: truncated PNG image data (${raw.length} bytes, expected ${height * (stride + 1)})`);
+    throw new DataFileError(file, `truncated PNG image data (${raw.length} bytes, expected ${height * (stride + 1)})`);
   }
   // Unfilter (filter bytes-per-pixel is 1 for all supported kinds).
   const rows = new Uint8Array(height * stride);
@@ -173,7 +182,7 @@ export function decodeIndexedPng(bytes: Uint8Array, file = 'PNG data'): IndexedI
           break;
         }
         default:
-          throw new Error(`${file}: corrupt PNG (unknown filter type ${filter} on row ${y})`);
+          throw new DataFileError(file, `corrupt PNG (unknown filter type ${filter} on row ${y})`);
       }
       rows[dst + x] = out & 0xff;
     }

@@ -5,6 +5,7 @@
  * the object's) and written in the layout of VOC 2007 files.
  */
 import { fromVocBndbox, type PixelBox, type VocBndbox } from './box.js';
+import { DataFileError } from '../core/errors.js';
 import { child, children, childText, escapeXml, parseXml } from './xml.js';
 
 export interface VocObject {
@@ -31,24 +32,24 @@ export interface VocAnnotation {
 /** Parses the text of one annotation file; `file` names it in errors. */
 export function parseVocAnnotation(text: string, file: string): VocAnnotation {
   const root = parseXml(text, file);
-  if (root.name !== 'annotation') throw new Error(`${file}: root element is <${root.name}>, expected <annotation> (VOC format)`);
+  if (root.name !== 'annotation') throw new DataFileError(file, `root element is <${root.name}>, expected <annotation> (VOC format)`);
   const size = child(root, 'size');
   const int = (s: string | undefined, what: string): number => {
     if (s === undefined || s === '') return 0;
     const v = Number(s);
-    if (!Number.isFinite(v)) throw new Error(`${file}: ${what} is '${s}', not a number`);
+    if (!Number.isFinite(v)) throw new DataFileError(file, `${what} is '${s}', not a number`);
     return Math.round(v);
   };
   const flag = (s: string | undefined): boolean => s !== undefined && s !== '' && Number(s) !== 0;
   const objects = children(root, 'object').map((o, k): VocObject => {
     const name = childText(o, 'name');
-    if (!name) throw new Error(`${file}:${o.line}: object ${k + 1} has no <name>`);
+    if (!name) throw new DataFileError(file, `line ${o.line}: object ${k + 1} has no <name>`);
     const b = child(o, 'bndbox');
-    if (!b) throw new Error(`${file}:${o.line}: object ${k + 1} ('${name}') has no <bndbox>`);
+    if (!b) throw new DataFileError(file, `line ${o.line}: object ${k + 1} ('${name}') has no <bndbox>`);
     const coord = (tag: keyof VocBndbox): number => {
       const s = childText(b, tag);
       const v = s === undefined ? NaN : Number(s);
-      if (!Number.isFinite(v)) throw new Error(`${file}:${b.line}: object ${k + 1} ('${name}') has bndbox ${tag} '${s ?? '(missing)'}'`);
+      if (!Number.isFinite(v)) throw new DataFileError(file, `line ${b.line}: object ${k + 1} ('${name}') has bndbox ${tag} '${s ?? '(missing)'}'`);
       return v;
     };
     const bndbox = { xmin: coord('xmin'), ymin: coord('ymin'), xmax: coord('xmax'), ymax: coord('ymax') };

@@ -37,6 +37,7 @@ import { decodeIndexedPng } from './indexedPng.js';
 import { mapLimit } from './mapLimit.js';
 import { parseVocAnnotation, type VocAnnotation } from './vocAnnotation.js';
 import { vocColormap, vocColourToIndex } from './vocPalette.js';
+import { DataFileError, outOfRange } from '../core/errors.js';
 
 /** The 20 PASCAL VOC classes in the official (alphabetical) order; mask index = position + 1. */
 export const VOC_CLASSES: readonly string[] = Object.freeze([
@@ -59,7 +60,24 @@ export interface VocDatasetOptions {
   classNames?: readonly string[];
   /** Picks `VOC<year>` when `dir` holds several. */
   year?: string | number;
+  /**
+   * What an annotated object whose name is not one of `classNames` does (a typo such as
+   * 'persn' would otherwise silently drop its box from evaluation): 'fail' (default) stops with
+   * an error naming the file, the object and the class list; 'warn' reports each such file once
+   * through `onWarning` and leaves the object out of class-indexed uses.
+   */
+  unknownClass?: UnknownClassPolicy;
+  /** Receives the warnings of `unknownClass: 'warn'` (default: console.error). */
+  onWarning?: (message: string) => void;
+  /**
+   * Accept image ids that name files outside `JPEGImages/` (ids with '/', '\\' or '..').
+   * Default false: such an id in an ImageSets list is refused.
+   */
+  allowOutsideRoot?: boolean;
 }
+
+/** See {@link VocDatasetOptions.unknownClass}. */
+export type UnknownClassPolicy = 'fail' | 'warn';
 
 /** A decoded segmentation mask: 0 background, 1..C classes, 255 void. */
 export interface SegmentationMask {
@@ -75,6 +93,9 @@ const LAYOUT = 'expected VOC layout: VOC<year>/{JPEGImages/<id>.jpg, Annotations
 /** A VOC split; see the module comment. Create with `openVocDataset`. */
 export class VocDataset implements LabeledImageList {
   private readonly annotationCache = new Map<number, Promise<VocAnnotation>>();
+  /** The policy for object names outside the class list (see VocDatasetOptions). */
+  unknownClass: UnknownClassPolicy = 'fail';
+  onWarning: (message: string) => void = (m) => console.error(m);
 
   constructor(
     /** The `VOC<year>` folder. */
@@ -107,7 +128,11 @@ export class VocDataset implements LabeledImageList {
   annotation(i: number): Promise<VocAnnotation> {
     let p = this.annotationCache.get(i);
     if (!p) {
-      p = readVocAnnotation(this.annotationPath(i));
+      const path = this.annotationPath(i);
+      p = readVocAnnotation(path).then((a) => {
+        checkObjectClasses(a, path, this.classNames, this.unknownClass, this.onWarning);
+        return a;
+      });
       this.annotationCache.set(i, p);
       p.catch(() => this.annotationCache.delete(i));
     }
@@ -156,18 +181,48 @@ export async function openVocDataset(dir: string, options: VocDatasetOptions): P
   if (!options.split) throw new RangeError('openVocDataset: a split is required (e.g. train, val, trainval, test)');
   const root = await resolveVocRoot(dir, options.year);
   const setDir = join(root, 'ImageSets', task === 'classification' ? 'Main' : 'Segmentation');
-  const ids = await readIdList(join(setDir, `${options.split}.txt`), setDir, options.split);
+  const idList = join(setDir, `${options.split}.txt`);
+  const ids = await readIdList(idList, setDir, options.split);
+  if (!options.allowOutsideRoot) {
+    const bad = ids.findIndex((id) => /[/\\]|^\.\.?$/.test(id));
+    if (bad >= 0) {
+      throw new DataFileError(idList, `image id '${ids[bad]}' names a path (VOC ids are file names in JPEGImages/); ` +
+        `refusing to read outside the dataset folder: fix the list, or pass allowOutsideRoot (--allow-outside-root) if that is intended`);
+    }
+  }
   const classNames = options.classNames ? [...options.classNames] : await detectClasses(root, options.split);
   if (classNames.length === 0) throw new Error(`${root}: empty class list`);
   if (new Set(classNames).size !== classNames.length) throw new Error(`${root}: duplicate names in the class list [${classNames.join(', ')}]`);
   if (!(await isDir(join(root, 'JPEGImages')))) throw new Error(`VOC folder ${root} has no JPEGImages/ folder; ${LAYOUT}`);
+  const unknownClass = options.unknownClass ?? 'fail';
+  if (unknownClass !== 'fail' && unknownClass !== 'warn') throw outOfRange('option unknownClass of openVocDataset()', "'fail' or 'warn'", unknownClass);
+  const onWarning = options.onWarning ?? ((m: string) => console.error(m));
   let labels: Int8Array;
   if (task === 'classification') {
     labels = await readClassLabels(root, options.split, ids, classNames);
   } else {
-    labels = await segmentationLabels(root, ids, classNames);
+    labels = await segmentationLabels(root, ids, classNames, unknownClass, onWarning);
   }
-  return new VocDataset(root, options.split, task, Object.freeze(classNames), Object.freeze([...ids]), labels);
+  const ds = new VocDataset(root, options.split, task, Object.freeze(classNames), Object.freeze([...ids]), labels);
+  ds.unknownClass = unknownClass;
+  ds.onWarning = onWarning;
+  return ds;
+}
+
+/**
+ * Applies the unknown-class policy to one annotation: throws (fail) or warns once for the file
+ * (warn) when an object's name is not one of `classNames`.
+ */
+export function checkObjectClasses(a: VocAnnotation, path: string, classNames: readonly string[], policy: UnknownClassPolicy, warn: (m: string) => void): void {
+  const unknown = a.objects.map((o, k) => ({ o, k })).filter(({ o }) => !classNames.includes(o.name));
+  if (unknown.length === 0) return;
+  const names = unknown.map(({ o, k }) => `object ${k + 1} '${o.name}'`).join(', ');
+  const classes = classNames.length > 25 ? `${classNames.slice(0, 25).join(', ')}, ...` : classNames.join(', ');
+  if (policy === 'fail') {
+    throw new DataFileError(path, `${names} ${unknown.length === 1 ? 'is' : 'are'} not one of the dataset's classes (${classes}); ` +
+      `fix the name, or pass unknownClass 'warn' (--unknown-class warn) to leave such objects out`);
+  }
+  warn(`${path}: warning: leaving out ${names}: not one of the dataset's classes`);
 }
 
 /** Reads and parses one annotation file, with clear errors. */
@@ -359,13 +414,15 @@ async function readClassLabels(root: string, split: string, ids: readonly string
 }
 
 /** Labels for the segmentation task: from the annotations, or from the masks when there are none. */
-async function segmentationLabels(root: string, ids: readonly string[], classNames: readonly string[]): Promise<Int8Array> {
+async function segmentationLabels(root: string, ids: readonly string[], classNames: readonly string[], unknownClass: UnknownClassPolicy, onWarning: (m: string) => void): Promise<Int8Array> {
   const C = classNames.length;
   const labels = new Int8Array(ids.length * C).fill(-1);
   const haveAnnotations = await isDir(join(root, 'Annotations'));
   await mapLimit(ids, 32, async (id, i) => {
     if (haveAnnotations) {
-      const a = await readVocAnnotation(join(root, 'Annotations', `${id}.xml`));
+      const path = join(root, 'Annotations', `${id}.xml`);
+      const a = await readVocAnnotation(path);
+      checkObjectClasses(a, path, classNames, unknownClass, onWarning);
       for (const o of a.objects) {
         const c = classNames.indexOf(o.name);
         if (c < 0) continue;

@@ -6,7 +6,7 @@
 // equal. Buffers (BatchNorm running statistics) are broadcast from rank 0 before each forward
 // (DDP's broadcast_buffers=True); the batch statistics BatchNorm normalises with stay per rank
 // (no SyncBatchNorm), as in DDP by default.
-import { bytesPerElement, zerosLike, type Tensor } from '../core/index.js';
+import { bytesPerElement, tensor, zerosLike, type Tensor } from '../core/index.js';
 import type { Module } from '../nn/index.js';
 import { DEFAULT_BUCKET_BYTES, DistributedError, type ProcessGroup } from './processGroup.js';
 
@@ -23,7 +23,7 @@ export interface DataParallelOptions {
  * for (const batch of myShard) {
  *   await ddp.syncBuffers();
  *   const loss = lossOf(net.forward(x)); opt.zeroGrad(); loss.backward();
- *   await ddp.averageGradients();
+ *   const [meanLoss] = await ddp.averageGradients([loss.item()]);
  *   opt.step();
  * }
  */
@@ -58,11 +58,12 @@ export class DataParallel {
 
   /**
    * Replaces every parameter's gradient by its mean over the ranks. A parameter without a
-   * gradient on this rank contributes zeros (every rank must send the same buckets).
+   * gradient on this rank contributes zeros (every rank must send the same buckets). `values`
+   * (a loss, a stop vote) are averaged in the same collective; returns their means.
    */
-  async averageGradients(): Promise<void> {
-    if (this.group.worldSize === 1) return;
-    const grads: Tensor[] = [];
+  async averageGradients(values: readonly number[] = []): Promise<number[]> {
+    if (this.group.worldSize === 1) return [...values];
+    const tensors: Tensor[] = [];
     try {
       for (const p of this.module.parameters()) {
         if (!p.requiresGrad) continue;
@@ -71,13 +72,16 @@ export class DataParallel {
           g = zerosLike(p);
           p.grad = g;
         }
-        grads.push(g);
+        tensors.push(g);
       }
+      const scalars = values.length > 0 ? tensor(Float64Array.from(values), { dtype: 'float64' }) : null;
+      if (scalars) tensors.push(scalars);
       const t0 = performance.now();
-      await this.group.allReduce(grads, { op: 'avg', bucketBytes: this.bucketBytes });
+      await this.group.allReduce(tensors, { op: 'avg', bucketBytes: this.bucketBytes });
       this.allReduceSeconds += (performance.now() - t0) / 1000;
+      return scalars ? Array.from(scalars.toArray() as Float64Array) : [];
     } finally {
-      for (const g of grads) g.dispose(); // the handles only: the gradients stay on the parameters
+      for (const t of tensors) t.dispose(); // the handles only: the gradients stay on the parameters
     }
   }
 

@@ -4,3 +4,5 @@ export { ProcessGroup, DistributedError, DEFAULT_TIMEOUT_MS, DEFAULT_BUCKET_BYTE
 export { init, defaultGroup, isInitialized, allReduce, broadcast, barrier, allGather, destroy } from './defaultGroup.js';
 export { DataParallel, type DataParallelOptions } from './dataParallel.js';
 export { launchEnvFrom, LAUNCH_VARS, type LaunchEnv } from './launchEnv.js';
+export { broadcastOptimizerState, type StatefulOptimizer } from './optimizerState.js';
+export { runOnRank0, agree } from './consensus.js';

@@ -89,11 +89,19 @@ export class ProcessGroup {
     return parts.map((p) => new Uint8Array(p));
   }
 
-  /** allGather of a JSON-serialisable value. */
+  /** allGather of a JSON-serialisable value (NaN and ±Infinity survive). */
   async allGatherJson<T>(value: T): Promise<T[]> {
-    const parts = await this.allGather(new TextEncoder().encode(JSON.stringify(value)));
-    const dec = new TextDecoder();
-    return parts.map((p) => JSON.parse(dec.decode(p)) as T);
+    const parts = await this.allGather(encodeJson(value));
+    return parts.map((p) => decodeJson<T>(p));
+  }
+
+  /**
+   * Rank `src`'s value on every rank (a JSON exchange for small metadata: configs, positions,
+   * errors); the other ranks' `value` is ignored.
+   */
+  async broadcastJson<T>(value: T, src = 0): Promise<T> {
+    const parts = await this.allGather(this.rank === src ? encodeJson(value) : new Uint8Array(0));
+    return decodeJson<T>(parts[src]!);
   }
 
   /** Leaves the group (rank 0's TCPStore closes with it). Idempotent. */
@@ -112,6 +120,19 @@ export class ProcessGroup {
     if (this.#handle === null) throw new DistributedError(`rank ${this.rank}: the process group was destroyed`);
     return this.#handle;
   }
+}
+
+// JSON with the non-finite numbers JSON drops (a best score of -Infinity, a NaN metric).
+function encodeJson(value: unknown): Uint8Array {
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v));
+  return new TextEncoder().encode(text ?? 'null');
+}
+
+function decodeJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes), (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && Object.keys(v).length === 1 && typeof (v as { $number?: unknown }).$number === 'string') return Number((v as { $number: string }).$number);
+    return v;
+  }) as T;
 }
 
 async function wrap<T>(p: Promise<T>): Promise<T> {

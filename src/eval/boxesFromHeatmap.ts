@@ -1,18 +1,17 @@
+import type { PixelBox } from '../data/box.js';
 import { checkFinite, checkInteger } from './validate.js';
 
-/** A box found in a heatmap. */
-export interface HeatmapBox {
-  /** Image coordinates (continuous, origin at the image's top-left corner; see {@link boxesFromHeatmap}). */
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
+/**
+ * A box found in a heatmap: a PixelBox (0-based, half-open; see data/box.ts) in image pixels,
+ * fractional when a map cell covers a fractional number of pixels.
+ */
+export interface HeatmapBox extends PixelBox {
   /** Highest map value inside the component. */
   score: number;
   /** Number of map cells in the component. */
   area: number;
-  /** The same box in map cells, inclusive indices. */
-  cells: { x0: number; y0: number; x1: number; y1: number };
+  /** The same box in map cells (half-open: columns x0 ≤ c < x1, rows y0 ≤ r < y1). */
+  cells: PixelBox;
 }
 
 /** Options of {@link boxesFromHeatmap}. */
@@ -53,10 +52,9 @@ export interface BoxesFromHeatmapOptions {
  * (`mode: 'largest'`) or of every one (`mode: 'all'`).
  *
  * Coordinates: map cell (col j, row i) covers image region
- * [j·sx, (j+1)·sx) × [i·sy, (i+1)·sy), so a component spanning columns x0..x1
- * gives xmin = x0·sx and xmax = (x1+1)·sx (outer cell edges). To compare with
- * 1-based inclusive VOC boxes, subtract/add half a pixel as your convention
- * requires.
+ * [j·sx, (j+1)·sx) × [i·sy, (i+1)·sy), so a component spanning cell columns
+ * c0..c1 gives the half-open box x0 = c0·sx, x1 = (c1+1)·sx (outer cell edges),
+ * the same convention as every other box (data/box.ts).
  *
  * Order and ties: components are sorted by area (cells) descending, then peak
  * value descending, then raster order of their first cell — so `'largest'`
@@ -66,7 +64,7 @@ export interface BoxesFromHeatmapOptions {
  * @example
  * // 3×3 map, one hot 2×1 blob, each cell = 32 image pixels
  * boxesFromHeatmap([0, 0, 0, 0, 1, 0.8, 0, 0, 0], { width: 3, height: 3, scale: 32, threshold: 0.5 });
- * // [{ xmin: 32, ymin: 32, xmax: 96, ymax: 64, score: 1, area: 2, cells: {x0: 1, y0: 1, x1: 2, y1: 1} }]
+ * // [{ x0: 32, y0: 32, x1: 96, y1: 64, score: 1, area: 2, cells: {x0: 1, y0: 1, x1: 3, y1: 2} }]
  */
 export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapOptions): HeatmapBox[] {
   const where = 'boxesFromHeatmap';
@@ -156,13 +154,13 @@ export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapO
       }
     }
     found.push({
-      xmin: x0 * sx,
-      ymin: y0 * sy,
-      xmax: (x1 + 1) * sx,
-      ymax: (y1 + 1) * sy,
+      x0: x0 * sx,
+      y0: y0 * sy,
+      x1: (x1 + 1) * sx,
+      y1: (y1 + 1) * sy,
       score: peak,
       area: tail,
-      cells: { x0, y0, x1, y1 },
+      cells: { x0, y0, x1: x1 + 1, y1: y1 + 1 },
       first: start,
     });
   }

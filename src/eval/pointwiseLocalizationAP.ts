@@ -1,15 +1,12 @@
+import type { PixelBox } from '../data/box.js';
 import { averagePrecision, type APMethod } from './averagePrecision.js';
 import type { TieHandling } from './precisionRecall.js';
 import { checkFinite, checkInteger } from './validate.js';
 
-/** One ground-truth object box, in original-image pixel coordinates (inclusive). */
-export interface GroundTruthBox {
+/** One ground-truth object: a box in original-image pixels (0-based, half-open: see data/box.ts) and its class. */
+export interface GroundTruthBox extends PixelBox {
   /** Class index in [0, numClasses). */
   cls: number;
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
   /** VOC "difficult" flag. */
   difficult?: boolean;
 }
@@ -30,7 +27,7 @@ export interface PointPrediction {
   /** Index into the `images` array. */
   imageIndex: number;
   cls: number;
-  /** Point in the same pixel coordinates as the boxes. */
+  /** The predicted pixel (0-based column x, row y of the original image). */
   x: number;
   y: number;
   score: number;
@@ -72,18 +69,12 @@ export function scaledTolerance(
 }
 
 /**
- * True if (x, y) lies inside `box` enlarged by `tolerance` pixels on every
- * side; the border counts as inside (xmin − tol ≤ x ≤ xmax + tol).
+ * True if the pixel (x, y) (0-based column and row) is one of the pixels `box` covers, the box
+ * enlarged by `tolerance` pixels on every side, border included: x0 − tol ≤ x ≤ x1 − 1 + tol
+ * (its last pixel column is x1 − 1), and the same for y.
  */
-export function pointInBox(
-  x: number,
-  y: number,
-  box: { xmin: number; ymin: number; xmax: number; ymax: number },
-  tolerance = 0,
-): boolean {
-  return (
-    x >= box.xmin - tolerance && x <= box.xmax + tolerance && y >= box.ymin - tolerance && y <= box.ymax + tolerance
-  );
+export function pointInBox(x: number, y: number, box: PixelBox, tolerance = 0): boolean {
+  return x >= box.x0 - tolerance && x <= box.x1 - 1 + tolerance && y >= box.y0 - tolerance && y <= box.y1 - 1 + tolerance;
 }
 
 /** Options of {@link pointwiseLocalizationAP}. */
@@ -131,12 +122,12 @@ export interface PointwiseLocalizationResult {
  * has the class, a point on a difficult box of the class is still a hit — the
  * object is really there.
  *
- * Points and boxes must use the same pixel convention; nothing is converted.
+ * Points are pixels and boxes PixelBoxes of the same image (see pointInBox); nothing is converted.
  * Throws on duplicate (image, class) predictions, out-of-range indices, NaN
  * scores or coordinates, and malformed boxes.
  *
  * @example
- * const images = [{ id: 'a', width: 500, height: 375, boxes: [{ cls: 0, xmin: 10, ymin: 10, xmax: 100, ymax: 100 }] }];
+ * const images = [{ id: 'a', width: 500, height: 375, boxes: [{ cls: 0, x0: 10, y0: 10, x1: 101, y1: 101 }] }];
  * pointwiseLocalizationAP(images, [{ imageIndex: 0, cls: 0, x: 110, y: 50, score: 2.3 }]).mean; // 1 (within 18 px)
  */
 export function pointwiseLocalizationAP(
@@ -159,11 +150,11 @@ export function pointwiseLocalizationAP(
       const box = img.boxes[b]!;
       const bn = `${name}.boxes[${b}]`;
       checkInteger(where, `${bn}.cls`, box.cls, 0);
-      for (const key of ['xmin', 'ymin', 'xmax', 'ymax'] as const) checkFinite(where, `${bn}.${key}`, box[key]);
-      if (box.xmin > box.xmax || box.ymin > box.ymax) {
+      for (const key of ['x0', 'y0', 'x1', 'y1'] as const) checkFinite(where, `${bn}.${key}`, box[key]);
+      if (!(box.x0 < box.x1 && box.y0 < box.y1)) {
         throw new Error(
-          `${where}: ${bn} has xmin=${box.xmin} > xmax=${box.xmax} or ymin=${box.ymin} > ymax=${box.ymax}; ` +
-            `boxes are {xmin, ymin, xmax, ymax} with min ≤ max`,
+          `${where}: ${bn} is empty (x0=${box.x0}, x1=${box.x1}, y0=${box.y0}, y1=${box.y1}); ` +
+            `boxes are 0-based half-open {x0, y0, x1, y1} with x0 < x1 and y0 < y1 (convert VOC bndboxes with fromVocBndbox)`,
         );
       }
       maxClass = Math.max(maxClass, box.cls);

@@ -1,12 +1,9 @@
 // Vector annotations drawn over a picture (composited with sharp): ground-truth boxes, the
 // regions a pooling selected (outlined on the map's cell grid), and the predicted peak point.
+import type { PixelBox } from '../data/box.js';
 
-/** A box in picture pixels, half-open: [x0, x1) × [y0, y1). */
-export interface DrawBox {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
+/** A box to draw: a PixelBox in picture pixels (half-open: [x0, x1) × [y0, y1)) and its style. */
+export interface DrawBox extends PixelBox {
   /** CSS colour; default white. */
   color?: string;
   /** Dashed outline (e.g. VOC 'difficult' objects). */

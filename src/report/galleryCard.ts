@@ -1,5 +1,6 @@
 // One gallery card: an image with its ground truth, the heatmaps of its top classes with the
 // pooling's evidence and the predicted peak, and the per-modality maps of its top class.
+import type { PixelBox } from '../data/box.js';
 import { annotationSvg, type DrawBox } from './annotationSvg.js';
 import { turbo, type Colormap } from './colormap.js';
 import { mapRange, overlayHeatmap } from './heatmapOverlay.js';
@@ -15,7 +16,7 @@ export interface CardObject {
   /** Class index, or -1 for a name outside the class list. */
   cls: number;
   name: string;
-  box: { x0: number; y0: number; x1: number; y1: number };
+  box: PixelBox;
   difficult: boolean;
 }
 

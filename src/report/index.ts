@@ -19,4 +19,7 @@ export { evidenceCounts, evidencePlan, type EvidencePlan } from './evidenceRegio
 export { loadPicture, pictureDataUri, type EncodeOptions, type Picture } from './pictures.js';
 export { renderReportHtml, type MetricsRow, type PictureLabel, type ReportCard, type ReportMetrics, type ReportModel, type ReportSection, type ReportTile } from './htmlReport.js';
 export { classColor, classesToShow, renderGalleryCard, type CardInput, type CardMaps, type CardObject, type CardOptions } from './galleryCard.js';
-export { buildRunReport, writeRunReport, type RunReport, type RunReportOptions } from './runReport.js';
+export { buildRunReport, writeRunReport, REPORT_DEFAULTS, type RunReport, type RunReportOptions } from './runReport.js';
+export { judgeSplit, type SplitVerdicts } from './splitVerdicts.js';
+export { galleryMaps } from './galleryMaps.js';
+export { reportModel, type ReportPageInput } from './reportPage.js';

@@ -1,9 +1,10 @@
 // Where to put the name labels of ground-truth boxes so that they stay inside the picture and
 // do not cover each other (greedy: the first free spot among a few around each box).
+import type { PixelBox } from '../data/box.js';
 
 export interface LabelRequest {
-  /** Box in picture pixels, half-open. */
-  box: { x0: number; y0: number; x1: number; y1: number };
+  /** Box in picture pixels (half-open). */
+  box: PixelBox;
   text: string;
 }
 

@@ -29,7 +29,7 @@ export function classificationMetrics(pred: Predictions, labels: Int8Array): { m
   return { mAP: r10.mean, mAP07: r07.mean, perClassAP: r10.perClass };
 }
 
-/** Ground-truth boxes of a VOC split as the localization metric wants them (0-based inclusive pixels, like the predicted points). */
+/** Ground-truth boxes of a split as the localization metric wants them: class indices and the dataset's PixelBoxes. */
 export async function annotatedImages(ds: AnnotatedDataset): Promise<AnnotatedImage[]> {
   const anns = await ds.annotations();
   return anns.map((a, i) => ({
@@ -38,7 +38,7 @@ export async function annotatedImages(ds: AnnotatedDataset): Promise<AnnotatedIm
     height: a.height,
     boxes: a.objects
       .filter((o) => ds.classIndexOf(o.name) >= 0)
-      .map((o) => ({ cls: ds.classIndexOf(o.name), xmin: o.box.x0, ymin: o.box.y0, xmax: o.box.x1 - 1, ymax: o.box.y1 - 1, difficult: o.difficult })),
+      .map((o) => ({ cls: ds.classIndexOf(o.name), ...o.box, difficult: o.difficult })),
   }));
 }
 

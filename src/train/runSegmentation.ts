@@ -40,12 +40,13 @@ export function runSegmentationStages(
  */
 export async function evaluateSplit(
   net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset,
-  opts: { run: string; checkpoint: 'best' | 'last'; settings: SegmentationSettings; onProgress?: (done: number, total: number) => void },
+  opts: { run: string; checkpoint: 'best' | 'last'; settings: SegmentationSettings; batchSize?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<{ predictions: Predictions; metrics: WslMetrics }> {
   const { stages, background } = runSegmentationStages(opts.run, config, opts.settings, opts.checkpoint, SMOOTHINGS);
   const seg = new SplitSegmentation(ds, stages, { groundTruth: groundTruthMasks(ds) });
   const pred = await predictImages(net, ds, {
     size: config.imageSize,
+    batchSize: opts.batchSize,
     multiScale: opts.settings,
     imageSize: (i) => ds.imageSize(i),
     onImage: async (r) => {

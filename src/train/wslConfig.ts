@@ -24,6 +24,7 @@ export interface WslTrainConfig {
   imageSize: number;
   loss: WslLoss;
   epochs: number;
+  /** Images per step of one process; a data-parallel run's global batch is worldSize × this. */
   batchSize: number;
   /** Learning rate of the new layers (transfer layer / classifier). */
   lr: number;
@@ -54,8 +55,13 @@ export interface WslTrainConfig {
   /** Random scale/crop jitter range of the image side kept, e.g. [0.8, 1] (null = none). */
   scaleJitter: [number, number] | null;
   seed: number;
-  /** Intra-op threads for libtorch. */
+  /** Intra-op threads for libtorch (per process). */
   threads: number;
+  /**
+   * Processes training together (data-parallel; set by the trainer from its process group). The
+   * shards of every epoch depend on it, so a run resumes only with the same number.
+   */
+  worldSize: number;
 }
 
 /**
@@ -98,6 +104,7 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     scaleJitter: null,
     seed: 1,
     threads: defaultNumThreads(),
+    worldSize: 1,
   };
 }
 

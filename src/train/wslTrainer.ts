@@ -2,12 +2,14 @@
 // validation mAP each epoch, best/last checkpoints written atomically, exact resume after an
 // interruption (the batch order of an epoch depends only on the seed), a progress line and a
 // JSON-lines log. A non-finite loss stops the run before it can damage the weights. Stopping is
-// asked for with an AbortSignal; signals and process exit belong to the caller (the CLI).
+// asked for with an AbortSignal; signals and process exit belong to the caller (the CLI). With a
+// process group, the same trainer runs data-parallel (one call per rank; rank 0 owns the folder).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
 import { BatchLoader, Rng, mixSeed, type Batch, type LabeledImageList } from '../data/index.js';
+import { DataParallel, broadcastOptimizerState, runOnRank0, agree, type ProcessGroup } from '../distributed/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -21,6 +23,7 @@ import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
 import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
+import { dataParallelStep, predictSharded, checkSameData } from './dataParallelTraining.js';
 
 /** Files of a run folder. */
 export const RUN_FILES = {
@@ -63,6 +66,16 @@ export interface TrainWslOptions {
   signal?: AbortSignal;
   /** Called after every optimizer step (progress displays, tests that stop at a given step). */
   onStep?: (step: TrainStepInfo) => void;
+  /**
+   * Train data-parallel over this process group (every rank calls trainWsl with it), with
+   * DistributedDataParallel's semantics (src/distributed/dataParallel.ts): each rank reads its
+   * shard of every epoch (BatchLoader's `shard`) in batches of config.batchSize, so the global
+   * batch is worldSize × batchSize; gradients are averaged after each backward pass; validation is
+   * sharded and gathered. Rank 0 alone reads and writes the run folder (config, checkpoints, log,
+   * progress line) and loads the backbone weights; the other ranks receive its state. A resumed
+   * run needs the world size it was trained with.
+   */
+  distributed?: ProcessGroup;
 }
 
 /** What {@link TrainWslOptions.onStep} receives. */
@@ -125,15 +138,29 @@ export class NonFiniteLossError extends Error {}
  * @example await trainWsl({ ...defaultWslConfig(), data: 'voc:scenes' }, { out: 'runs/a' })
  */
 export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions): Promise<TrainWslResult> {
-  const say = opts.log ?? ((m: string) => console.error(m));
+  const group = opts.distributed ?? null;
+  const lead = group === null || group.rank === 0;
+  const say = lead ? (opts.log ?? ((m: string) => console.error(m))) : () => undefined;
   const run = await openRun(configIn, opts);
   // Built right after openRun's manualSeed: the initial weights depend on nothing else.
   const net = buildWildcatNet(run.config.model);
   const optimizer = wslOptimizer(net, run.config);
-  const progress = new Progress({ enabled: opts.progress ?? true });
+  const progress = new Progress({ enabled: lead && (opts.progress ?? true) });
   try {
-    const position = opts.resume ? resumeRun(run, net, optimizer, say) : startRun(run, net, say);
-    const session: Session = { run, net, optimizer, loader: wslLoader(run), schedule: wslSchedule(run.config), lossFn: wslLoss(run.config.loss), progress, say, opts };
+    const start = (): RunPosition => (opts.resume ? resumeRun(run, net, optimizer, say) : startRun(run, net, say));
+    let position: RunPosition;
+    let ddp: DataParallel | null = null;
+    if (group === null) {
+      position = start();
+    } else {
+      // Rank 0 loads the weights (backbone or checkpoint) and the position; every rank then
+      // starts from its parameters, buffers and optimizer state.
+      position = await runOnRank0(group, start);
+      ddp = new DataParallel(net, group);
+      await ddp.broadcastState();
+      await broadcastOptimizerState(optimizer, group);
+    }
+    const session: Session = { run, net, optimizer, loader: wslLoader(run, group), schedule: wslSchedule(run.config), lossFn: wslLoss(run.config.loss), progress, say, opts, ddp, lead };
     const clock: Clock = { start: Date.now(), images: 0, trainSeconds: 0, steps: 0 };
     let interrupted = false;
     while (position.epoch < run.config.epochs && !interrupted) {
@@ -150,7 +177,7 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
         }
       }
     }
-    return finishRun(run, position, clock, interrupted);
+    return finishRun(run, position, clock, interrupted, lead);
   } finally {
     progress.end();
     optimizer.dispose();
@@ -166,18 +193,39 @@ interface OpenedRun {
   train: LabeledImageList;
   val: LabeledImageList;
   lastPath: string;
-  log: RunLog;
+  /** The run's log; writes nothing on ranks other than 0. */
+  log: Pick<RunLog, 'write'>;
 }
 
 /**
  * Phase 1: checks the folder, takes the config (the run's own when resuming), sets threads and
- * seed, opens the training and validation data and completes the config from them.
+ * seed, opens the training and validation data and completes the config from them. With a
+ * process group, rank 0 does the folder part and every rank takes its config, keeping only its
+ * own `data` (the dataset may sit at another path on another machine) and `threads`.
  */
 async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise<OpenedRun> {
   const out = opts.out;
-  checkRunFolder(out, opts.resume ?? false);
-  let config = opts.resume ? readRunConfig(out) : configIn;
-  mkdirSync(out, { recursive: true });
+  const group = opts.distributed ?? null;
+  const worldSize = group?.worldSize ?? 1;
+  const settle = (): WslTrainConfig => {
+    checkRunFolder(out, opts.resume ?? false);
+    const c = opts.resume ? readRunConfig(out) : { ...configIn, worldSize };
+    const trainedWith = c.worldSize ?? 1;
+    if (trainedWith !== worldSize) {
+      throw new Error(`${out} was trained by ${trainedWith} process${trainedWith > 1 ? 'es' : ''} and cannot continue with ${worldSize}: ` +
+        `the shards of every epoch and the global batch (${trainedWith} × ${c.batchSize}) depend on it; resume with ${trainedWith > 1 ? `--nproc ${trainedWith} (or WORLD_SIZE=${trainedWith})` : 'a single process (no --nproc)'}`);
+    }
+    mkdirSync(out, { recursive: true });
+    return c;
+  };
+  let config: WslTrainConfig;
+  if (group === null) {
+    config = settle();
+  } else {
+    const lead = await runOnRank0(group, settle);
+    if (!opts.resume) await agree(group, differingSetting(configIn, lead));
+    config = { ...lead, data: configIn.data || lead.data, threads: configIn.threads };
+  }
   setNumThreads(config.threads);
   manualSeed(config.seed);
 
@@ -192,7 +240,25 @@ async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise
   if (config.loss === 'softmax' && !train.classIndex) {
     throw new Error(`--loss softmax needs multi-class data (one label per image); ${config.data} ${config.trainSplit} is multi-label: use --loss logistic or ap`);
   }
-  return { out, config, train, val, lastPath: join(out, RUN_FILES.last), log: new RunLog(join(out, RUN_FILES.log)) };
+  if (group !== null) await checkSameData(group, [{ name: 'training', list: train }, { name: 'validation', list: val }]);
+  const log = group === null || group.rank === 0 ? new RunLog(join(out, RUN_FILES.log)) : { write: () => undefined };
+  return { out, config, train, val, lastPath: join(out, RUN_FILES.last), log };
+}
+
+/**
+ * What differs between this rank's config and rank 0's, apart from the settings that may differ
+ * per process (data path, threads, backbone weights: only rank 0 loads them); null when nothing.
+ */
+function differingSetting(mine: WslTrainConfig, lead: WslTrainConfig): string | null {
+  const comparable = (c: WslTrainConfig): Record<string, unknown> => ({ ...c, data: null, threads: null, backboneWeights: null, worldSize: null });
+  const a = comparable(mine);
+  const b = comparable(lead);
+  for (const key of Object.keys(b)) {
+    const x = JSON.stringify(a[key]);
+    const y = JSON.stringify(b[key]);
+    if (x !== y) return `its setting '${key}' is ${x} but rank 0's is ${y}: start every rank with the same options`;
+  }
+  return null;
 }
 
 /** Where a run stands: the next step, the best validation so far, the epoch in progress. */
@@ -252,6 +318,10 @@ interface Session {
   progress: Progress;
   say: (m: string) => void;
   opts: TrainWslOptions;
+  /** Data-parallel training (null in a single process). */
+  ddp: DataParallel | null;
+  /** This process owns the run folder (rank 0, or the only process). */
+  lead: boolean;
 }
 
 /** Throughput over the whole trainWsl call. */
@@ -281,6 +351,7 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
   const { config } = run;
   const epoch = position.epoch;
   const nb = loader.numBatches;
+  const worldSize = s.ddp?.group.worldSize ?? 1;
   setTrainingMode(net, config);
   const order = loader.order(epoch);
   const batchIndices = (b: number): Int32Array => order.subarray(b * config.batchSize, Math.min(order.length, (b + 1) * config.batchSize));
@@ -294,7 +365,11 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
     pending?.catch(() => undefined);
     const lrs = s.schedule.apply(optimizer, epoch + b / nb);
     const stepStart = Date.now();
-    const loss = trainStep(net, optimizer, s.lossFn, batch);
+    // Data-parallel ranks vote on stopping inside the step's allreduce (a request seen after
+    // step k stops every rank after step k + 1); a single process stops right after this step.
+    const { loss, stop: voted } = s.ddp
+      ? await dataParallelStep(s.ddp, net, optimizer, s.lossFn, batch, opts.signal?.aborted ?? false)
+      : { loss: trainStep(net, optimizer, s.lossFn, batch), stop: false };
     clock.trainSeconds += (Date.now() - stepStart) / 1000;
     if (!Number.isFinite(loss)) {
       run.log.write('nonfinite_loss', { epoch, batch: b, loss: String(loss), lr: lrs });
@@ -306,8 +381,9 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
     position.batch = b + 1;
     position.lossSum += loss;
     position.lossCount++;
-    clock.images += batch.batchSize;
-    images += batch.batchSize;
+    // Images of the global batch: every rank's shard is as large as this one.
+    clock.images += batch.batchSize * worldSize;
+    images += batch.batchSize * worldSize;
     clock.steps++;
     progress.update({
       label: `epoch ${epoch + 1}/${config.epochs}`,
@@ -316,7 +392,7 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
       figures: { loss: position.lossSum / position.lossCount, 'img/s': images / ((Date.now() - epochStart) / 1000), lr: headLr(lrs) },
     });
     opts.onStep?.({ epoch, batch: b, batches: nb, loss, steps: clock.steps, size: batch.size });
-    if (opts.signal?.aborted) {
+    if (s.ddp ? voted : opts.signal?.aborted) {
       // On the epoch's last step, stop after its validation and checkpoint: stopping here would
       // skip them for good.
       if (b + 1 === nb) return { stop: 'after-epoch', images, seconds: (Date.now() - epochStart) / 1000 };
@@ -334,7 +410,7 @@ function stopMidEpoch(s: Session, position: RunPosition): void {
     config: run.config, epoch: position.epoch, batch: position.batch, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch,
     lossSum: position.lossSum, lossCount: position.lossCount,
   };
-  saveCheckpoint(run.lastPath, s.net, meta, s.optimizer);
+  if (s.lead) saveCheckpoint(run.lastPath, s.net, meta, s.optimizer);
   run.log.write('interrupted', { epoch: position.epoch, batch: position.batch });
   s.progress.end();
   s.say(`stopped; ${run.out} can continue with --resume`);
@@ -349,7 +425,8 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
   const { config } = run;
   const epoch = position.epoch;
   s.progress.end();
-  const pred = await predictImages(net, run.val, { size: config.imageSize, batchSize: 32, points: false });
+  const predictOptions = { size: config.imageSize, batchSize: 32 };
+  const pred = s.ddp ? await predictSharded(s.ddp, net, run.val, predictOptions) : await predictImages(net, run.val, { ...predictOptions, points: false });
   const { mAP } = classificationMetrics(pred, run.val.labels);
   position.lastMAP = mAP;
   const isBest = mAP > position.bestMAP;
@@ -358,8 +435,10 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
     position.bestEpoch = epoch;
   }
   const meta: CheckpointMeta = { config, epoch: epoch + 1, batch: 0, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch, mAP };
-  if (isBest) saveCheckpoint(join(run.out, RUN_FILES.best), net, meta);
-  saveCheckpoint(run.lastPath, net, meta, s.optimizer);
+  if (s.lead) {
+    if (isBest) saveCheckpoint(join(run.out, RUN_FILES.best), net, meta);
+    saveCheckpoint(run.lastPath, net, meta, s.optimizer);
+  }
   const lossMean = position.lossSum / Math.max(1, position.lossCount);
   const imagesPerSecond = outcome.images / outcome.seconds;
   run.log.write('epoch', { epoch: epoch + 1, loss: lossMean, valMAP: mAP, best: isBest, imagesPerSecond, seconds: outcome.seconds, lr: s.optimizer.getLr() });
@@ -368,12 +447,12 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
 }
 
 /** Phase 5: the result; a finished (not interrupted) run also logs it and writes summary.json. */
-function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrupted: boolean): TrainWslResult {
+function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrupted: boolean, lead: boolean): TrainWslResult {
   const result: TrainWslResult = {
     out: run.out, epochs: run.config.epochs, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch + 1, lastMAP: position.lastMAP, interrupted,
     seconds: (Date.now() - clock.start) / 1000, imagesPerSecond: clock.trainSeconds > 0 ? clock.images / clock.trainSeconds : 0,
   };
-  if (!interrupted) {
+  if (!interrupted && lead) {
     run.log.write('done', { ...result });
     writeFileAtomic(join(run.out, RUN_FILES.summary), JSON.stringify(result, null, 2) + '\n');
   }
@@ -437,15 +516,20 @@ export function wslSchedule(config: WslTrainConfig): LrSchedule {
   return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: after }) : after;
 }
 
-/** The training batches of a run: seeded order per epoch, its augmentation, a partial last batch dropped. */
-function wslLoader(run: OpenedRun): BatchLoader {
+/**
+ * The training batches of a run: seeded order per epoch, its augmentation, a partial last batch
+ * dropped; with a process group, this rank's shard of every epoch.
+ */
+function wslLoader(run: OpenedRun, group: ProcessGroup | null): BatchLoader {
   const { config, train } = run;
+  const count = group?.worldSize ?? 1;
   return new BatchLoader(train, {
     batchSize: config.batchSize,
     size: config.imageSize,
     seed: config.seed,
-    dropLast: train.ids.length > config.batchSize,
+    dropLast: Math.floor(train.ids.length / count) > config.batchSize,
     augment: { flip: config.flip, ...(config.scaleJitter ? { scaleJitter: config.scaleJitter } : {}) },
+    ...(group ? { shard: { rank: group.rank, count } } : {}),
     ...(config.trainScales ? { sizeOf: (epoch: number, batch: number) => trainBatchSize(config, epoch, batch) } : {}),
   });
 }

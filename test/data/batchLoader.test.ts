@@ -85,7 +85,7 @@ test('augmented loading is deterministic; errors surface with the file name; ear
         seen.push(...b.indices);
         await new Promise((r) => setTimeout(r, 50)); // the failing prefetch settles meanwhile
       }
-    })(), /cannot decode image .*4\.png/);
+    })(), /4\.png: cannot decode the image/);
     assert.deepEqual(seen, [0, 1, 2, 3]);
   });
 });
@@ -114,4 +114,26 @@ test('prefetch overlaps loading with the consumer', async () => {
     assert.deepEqual(inFlightAtYield, [1, 1, 1, 0], 'the next batch loads while the current one is used');
     assert.equal(maxInFlight, 1, 'one batch ahead, not more');
   });
+});
+
+test('shards (DistributedSampler): disjoint, equal, reshuffled per epoch; batch b of all shards is batch b of one process with an N× batch', () => {
+  const n = 11;
+  const list: LabeledImageList = { ids: Array.from({ length: n }, (_, i) => `img${i}`), classNames: ['a'], labels: new Int8Array(n), imagePath: () => 'unused' };
+  const whole = new BatchLoader(list, { batchSize: 4, size: 8, seed: 5 });
+  const shards = [0, 1].map((rank) => new BatchLoader(list, { batchSize: 2, size: 8, seed: 5, shard: { rank, count: 2 } }));
+  assert.deepEqual(shards.map((s) => [s.length, s.numBatches]), [[5, 3], [5, 3]], '11 images cut to 10: 5 per shard');
+  const firstOrders: number[][] = [];
+  for (let epoch = 0; epoch < 2; epoch++) {
+    const all = [...whole.order(epoch)];
+    const [a, b] = shards.map((s) => [...s.order(epoch)]) as [number[], number[]];
+    firstOrders.push(a);
+    assert.equal(new Set([...a, ...b]).size, 10, 'disjoint');
+    for (let batch = 0; batch < 2; batch++) {
+      const union = [...a.slice(2 * batch, 2 * batch + 2), ...b.slice(2 * batch, 2 * batch + 2)].sort((x, y) => x - y);
+      assert.deepEqual(union, all.slice(4 * batch, 4 * batch + 4).sort((x, y) => x - y), `epoch ${epoch} batch ${batch}`);
+    }
+  }
+  assert.notDeepEqual(firstOrders[0], firstOrders[1], 'reshuffled every epoch');
+  assert.throws(() => new BatchLoader(list, { batchSize: 2, size: 8, shard: { rank: 2, count: 2 } }), /shard must be \{ rank in \[0, count\), count >= 1 \}/);
+  assert.throws(() => new BatchLoader(list, { batchSize: 2, size: 8, shard: { rank: 0, count: 12 } }), /11 images cannot feed 12 shards/);
 });

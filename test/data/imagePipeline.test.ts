@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop } from '../../src/data/augment.js';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../src/data/canvas.js';
-import { decodeImage, loadImage, readImageSize, rgbToNormalizedChw } from '../../src/data/imagePipeline.js';
+import { checkImageFile, decodeImage, loadImage, readImageSize, rgbToNormalizedChw } from '../../src/data/imagePipeline.js';
+import { decodeIndexedPng } from '../../src/data/indexedPng.js';
+import { crc32 } from '../../src/io/zipArchive.js';
 import { Rng } from '../../src/data/random.js';
 import { withTempDir } from './fixtures.js';
 
@@ -93,10 +96,10 @@ test('corrupt, truncated and missing image files give errors naming the file', a
     const garbage = join(dir, 'garbage.jpg');
     await writeFile(garbage, Buffer.from('this is not a JPEG at all'));
     for (const f of [truncated, garbage]) {
-      await assert.rejects(loadImage(f, { size: 16 }), (e: Error) => e.message.startsWith(`cannot decode image ${f}:`));
+      await assert.rejects(loadImage(f, { size: 16 }), (e: Error) => e.message.startsWith(`${f}: cannot decode the image:`));
     }
     await assert.rejects(loadImage(join(dir, 'missing.jpg'), { size: 16 }), (e: Error) => e.message === `image file not found: ${join(dir, 'missing.jpg')}`);
-    await assert.rejects(decodeImage(garbage), /cannot decode image .*garbage\.jpg/);
+    await assert.rejects(decodeImage(garbage), /garbage\.jpg: cannot decode the image/);
   });
 });
 
@@ -119,4 +122,30 @@ test('augmentation parameters: crops stay inside, flips happen half the time, de
   assert.deepEqual([...flipHorizontalChw(x, 1, 2, 3)], [3, 2, 1, 6, 5, 4]);
   const n = rgbToNormalizedChw(Uint8Array.of(255, 0, 0), 1, 1, [0, 0, 0], [1, 1, 1]);
   assert.deepEqual([...n], [1, 0, 0]);
+});
+
+test('pixels are checked from the header before decoding: a small PNG declaring 46000×46000 is refused naming the file and the limit', async () => {
+  await withTempDir(async (dir) => {
+    // A valid header of a huge image followed by a little (truncated) data: 100 bytes on disk.
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(46000, 0);
+    ihdr.writeUInt32BE(46000, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      out.write(type, 4, 'latin1');
+      data.copy(out, 8);
+      out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+      return out;
+    };
+    const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+    const f = join(dir, 'huge.png');
+    await writeFile(f, png);
+    const limit = { name: 'InputLimitError', message: new RegExp(`^${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: an image of 46000×46000 pixels is over the limit of 100,000,000 \\(imagePixels\\); .*WILDCAT_LIMITS=imagePixels=`) };
+    await assert.rejects(loadImage(f, { size: 16 }), limit);
+    await assert.rejects(checkImageFile(f), limit);
+    assert.throws(() => decodeIndexedPng(png, f), limit);
+  });
 });

@@ -97,7 +97,7 @@ test('segmentation split without annotation file gives a clear error; malformed 
     await assert.rejects(openVocDataset(root, { split: 'val', task: 'segmentation' }), /annotation file not found: .*Annotations\/seg_1\.xml/);
     await writeFile(join(root, 'Annotations', '2008_000002.xml'), '<annotation><size></annotation>');
     const voc = await openVocDataset(root, { split: 'train' });
-    await assert.rejects(voc.annotation(1), /2008_000002\.xml:1: malformed XML: <\/annotation> closes <size>/);
+    await assert.rejects(voc.annotation(1), /2008_000002\.xml: malformed XML at line 1, column 31: unexpected close tag/);
   });
 });
 
@@ -126,5 +126,24 @@ test('segmentation masks: VOC palette PNG, other palette order, and RGB PNG all 
     rgb[0] = 3; // a colour outside the VOC map
     await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(dir, 'd.png'));
     await assert.rejects(readVocSegmentation(join(dir, 'd.png')), /d\.png: pixel 0,0 has colour \(3, 0, 0\), not in the VOC colour map/);
+  });
+});
+
+test("an object name outside the class list fails by default naming the file, or warns with 'warn'; ids that are paths are refused", async () => {
+  await withTempDir(async (dir) => {
+    const root = join(dir, 'VOC2012');
+    await makeVoc(root);
+    await writeFile(join(root, 'Annotations', '2008_000002.xml'),
+      '<annotation><size><width>40</width><height>30</height></size><object><name>persn</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object></annotation>');
+    const voc = await openVocDataset(root, { split: 'train' });
+    await assert.rejects(voc.annotation(1), { name: 'DataFileError', message: /2008_000002\.xml: object 1 'persn' is not one of the dataset's classes \(aeroplane, .*--unknown-class warn/ });
+    const warnings: string[] = [];
+    const lenient = await openVocDataset(root, { split: 'train', unknownClass: 'warn', onWarning: (m) => warnings.push(m) });
+    assert.equal((await lenient.annotation(1)).objects.length, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /2008_000002\.xml: warning: leaving out object 1 'persn'/);
+
+    await writeFile(join(root, 'ImageSets', 'Main', 'evil.txt'), '2008_000001\n../../../etc/passwd\n');
+    await assert.rejects(openVocDataset(root, { split: 'evil', classNames: ['dog'] }), { name: 'DataFileError', message: /evil\.txt: image id '\.\.\/\.\.\/\.\.\/etc\/passwd' names a path/ });
   });
 });

@@ -20,12 +20,26 @@ test('parseXml: elements, attributes, entities, CDATA, comments, declarations', 
 });
 
 test('parseXml: malformed documents name the file and line', () => {
-  assert.throws(() => parseXml('<a>\n<b></a>', 'x.xml'), /x\.xml:2: malformed XML: <\/a> closes <b> opened at line 2/);
-  assert.throws(() => parseXml('<a>\n<b>', 'y.xml'), /y\.xml:2: malformed XML: <b> opened at line 2 is never closed/);
-  assert.throws(() => parseXml('', 'z.xml'), /z\.xml: malformed XML: no root element/);
-  assert.throws(() => parseXml('<a></a><b/>', 'w.xml'), /second root element <b>/);
-  assert.throws(() => parseXml('<a x=1></a>', 'v.xml'), /attribute 'x' of <a> is not quoted/);
-  assert.throws(() => parseXml('hello', 'u.xml'), /text outside the root element/);
+  assert.throws(() => parseXml('<a>\n<b></a>', 'x.xml'), { name: 'DataFileError', message: /^x\.xml: malformed XML at line 2, column \d+: unexpected close tag/ });
+  assert.throws(() => parseXml('<a>\n<b>', 'y.xml'), { message: /^y\.xml: malformed XML at line 2, .*unclosed tag: b/ });
+  assert.throws(() => parseXml('', 'z.xml'), { message: /^z\.xml: malformed XML/ });
+  assert.throws(() => parseXml('<a></a><b/>', 'w.xml'), { message: /^w\.xml: malformed XML at line 1, .*only one root/ });
+  assert.throws(() => parseXml('<a x=1></a>', 'v.xml'), { message: /^v\.xml: malformed XML at line 1, .*quote/ });
+  assert.throws(() => parseXml('hello', 'u.xml'), { message: /^u\.xml: malformed XML at line 1, .*text data outside of root node/ });
+  // An entity beyond U+10FFFF was "Invalid code point 1114112" from String.fromCodePoint.
+  assert.throws(() => parseXml('<a>\n&#1114112;</a>', 'e.xml'), { message: /^e\.xml: malformed XML at line 2, column \d+: malformed character entity/ });
+  assert.throws(() => parseXml('<a>&lol;</a>', 'l.xml'), { message: /^l\.xml: malformed XML at line 1, .*undefined entity/ });
+});
+
+test('parseXml: depth and element count are bounded; 2,000 objects and 200 KB of elements parse in one pass', () => {
+  assert.throws(() => parseXml('<a>'.repeat(100_000) + '</a>'.repeat(100_000), 'deep.xml'), { name: 'InputLimitError', message: /^deep\.xml: XML nesting \(201 levels at line 1\) is over the limit of 200 \(nestingDepth\)/ });
+  assert.throws(() => parseXml('<a>' + '<b/>'.repeat(20) + '</a>', 'many.xml', { limits: { xmlElements: 10 } }), { name: 'InputLimitError', message: /^many\.xml: an XML document of more than 10 elements is over the limit of 10 \(xmlElements\)/ });
+  const obj = '<object><name>dog</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>30</xmax><ymax>40</ymax></bndbox></object>\n';
+  const a = parseVocAnnotation(`<annotation>\n${obj.repeat(2000)}</annotation>`, 'many-objects.xml');
+  assert.equal(a.objects.length, 2000);
+  const flat = parseXml('<a>\n' + '<b>x</b>\n'.repeat(25_000) + '</a>', 'flat.xml');
+  assert.equal(flat.children.length, 25_000);
+  assert.equal(flat.children[24_999]!.line, 25_001);
 });
 
 test('VOC annotations: real-VOC subset with parts and unknown tags, written form parses back', () => {
@@ -65,7 +79,7 @@ test('VOC annotations: real-VOC subset with parts and unknown tags, written form
   assert.deepEqual(b.objects[0]!.bndbox, { xmin: 1, ymin: 2, xmax: 3, ymax: 4 });
   assert.equal(b.objects[0]!.difficult, true);
 
-  assert.throws(() => parseVocAnnotation('<annotation><object><name>x</name></object></annotation>', 'n.xml'), /n\.xml:1: object 1 \('x'\) has no <bndbox>/);
+  assert.throws(() => parseVocAnnotation('<annotation><object><name>x</name></object></annotation>', 'n.xml'), /n\.xml: line 1: object 1 \('x'\) has no <bndbox>/);
   assert.throws(() => parseVocAnnotation('<annotation><object><name>x</name><bndbox><xmin>a</xmin></bndbox></object></annotation>', 'm.xml'), /bndbox xmin 'a'/);
   assert.throws(() => parseVocAnnotation('<notvoc/>', 'r.xml'), /root element is <notvoc>, expected <annotation>/);
 });

@@ -36,14 +36,14 @@ if (mode === 'all') {
   await pg.destroy();
   console.log(JSON.stringify({ rank, sum, avg, max, broadcast, gathered, emptyLengths: empty.map((e) => e.length), leaked: memory().tensors - before }));
 } else {
-  // Failure modes: 'die:R' exits rank R before the third collective; 'hang:R' keeps it alive
+  // Failure modes: 'die:R' kills rank R (SIGKILL) before its third collective; 'hang:R' keeps it alive
   // without calling it until the other rank has timed out and diagnosed, then exits.
   const [what, victimText] = mode.split(':');
   const victim = Number(victimText);
   const x = tensor([1, 2, 3], { dtype: 'float32' });
   for (let i = 0; i < 5; i++) {
     if (i === 2 && rank === victim) {
-      if (what === 'die') process.exit(9);
+      if (what === 'die') process.kill(process.pid, 'SIGKILL'); // no clean-up of any kind
       await new Promise((r) => setTimeout(r, timeoutMs + 3000));
       process.exit(0);
     }

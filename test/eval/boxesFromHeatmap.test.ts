@@ -17,43 +17,43 @@ test('largest 8-connected component, in map coordinates by default', () => {
   const boxes = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5 });
   assert.equal(boxes.length, 1);
   assert.deepEqual(boxes[0], {
-    xmin: 0,
-    ymin: 1,
-    xmax: 3,
-    ymax: 4,
+    x0: 0,
+    y0: 1,
+    x1: 3,
+    y1: 4,
     score: 1,
     area: 4,
-    cells: { x0: 0, y0: 1, x1: 2, y1: 3 },
+    cells: { x0: 0, y0: 1, x1: 3, y1: 4 },
   });
 });
 
 test('all components, sorted by area; 4-connectivity splits the diagonal', () => {
   const all8 = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5, mode: 'all' });
   assert.deepEqual(all8.map((b) => [b.area, b.score]), [[4, 1], [2, 0.9]]);
-  assert.deepEqual(all8[1]!.cells, { x0: 4, y0: 0, x1: 4, y1: 1 });
+  assert.deepEqual(all8[1]!.cells, { x0: 4, y0: 0, x1: 5, y1: 2 });
   const all4 = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5, mode: 'all', connectivity: 4 });
   assert.deepEqual(all4.map((b) => [b.area, b.score]), [[3, 1], [2, 0.9], [1, 0.5]]);
 });
 
 test('map -> image scale: cell edges times pixels per cell', () => {
   const [b] = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5, scale: 32 });
-  assert.deepEqual([b!.xmin, b!.ymin, b!.xmax, b!.ymax], [0, 32, 96, 128]);
+  assert.deepEqual([b!.x0, b!.y0, b!.x1, b!.y1], [0, 32, 96, 128]);
   const [c] = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5, imageWidth: 500, imageHeight: 200 });
-  assert.deepEqual([c!.xmin, c!.ymin, c!.xmax, c!.ymax], [0, 50, 300, 200]);
+  assert.deepEqual([c!.x0, c!.y0, c!.x1, c!.y1], [0, 50, 300, 200]);
   const [d] = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.5, scale: { x: 2, y: 3 } });
-  assert.deepEqual([d!.xmin, d!.ymin, d!.xmax, d!.ymax], [0, 3, 6, 12]);
+  assert.deepEqual([d!.x0, d!.y0, d!.x1, d!.y1], [0, 3, 6, 12]);
 });
 
 test('threshold: higher fraction shrinks the blob; ties in size go to the higher peak', () => {
   const [b] = boxesFromHeatmap(map, { width: W, height: H, threshold: 0.75 });
   // cells ≥ 0.75: (1,1)=1 alone and (4,0)=0.9,(4,1)=0.8 -> the 2-cell blob is the largest
-  assert.deepEqual(b!.cells, { x0: 4, y0: 0, x1: 4, y1: 1 });
+  assert.deepEqual(b!.cells, { x0: 4, y0: 0, x1: 5, y1: 2 });
   // cut = 0.5·2 = 1: (0,0) = 1 and (2,0) = 2 are two 1-cell blobs; the higher peak wins the tie
   const [t] = boxesFromHeatmap([1, 0, 2, 0, 0, 0, 0, 0, 0], { width: 3, height: 3, threshold: 0.5 });
-  assert.deepEqual(t!.cells, { x0: 2, y0: 0, x1: 2, y1: 0 });
+  assert.deepEqual(t!.cells, { x0: 2, y0: 0, x1: 3, y1: 1 });
   // equal area and peak: raster order of the first cell
   const [u] = boxesFromHeatmap([0, 0, 1, 1, 0, 0], { width: 3, height: 2, threshold: 0.5, connectivity: 4 });
-  assert.deepEqual(u!.cells, { x0: 2, y0: 0, x1: 2, y1: 0 });
+  assert.deepEqual(u!.cells, { x0: 2, y0: 0, x1: 3, y1: 1 });
 });
 
 test('signed maps: relativeTo range; relativeTo max returns nothing when max ≤ 0', () => {
@@ -61,7 +61,7 @@ test('signed maps: relativeTo range; relativeTo max returns nothing when max ≤
   assert.deepEqual(boxesFromHeatmap(signed, { width: 3, height: 2 }), []);
   const [b] = boxesFromHeatmap(signed, { width: 3, height: 2, relativeTo: 'range', threshold: 0.5 });
   // min -5, max -1: cut -3 -> cell (2,0) only
-  assert.deepEqual(b!.cells, { x0: 2, y0: 0, x1: 2, y1: 0 });
+  assert.deepEqual(b!.cells, { x0: 2, y0: 0, x1: 3, y1: 1 });
   // a constant map is one component covering everything
   const [flat] = boxesFromHeatmap([2, 2, 2, 2], { width: 2, height: 2, relativeTo: 'range' });
   assert.equal(flat!.area, 4);

@@ -11,7 +11,7 @@ import {
 const close = (actual: number, expected: number, eps = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= eps, `expected ${expected}, got ${actual}`);
 
-const box = { xmin: 100, ymin: 100, xmax: 200, ymax: 150 };
+const box = { x0: 100, y0: 100, x1: 201, y1: 151 }; // pixels 100..200 × 100..150
 
 test('scaledTolerance: 18 px at 500 px, proportional otherwise', () => {
   assert.equal(scaledTolerance(500, 375), 18);
@@ -75,9 +75,9 @@ test('tolerance scales with image size; a fixed tolerance and a function are acc
 test('any box of the class counts; boxes of other classes do not', () => {
   const images = [
     img('two', [
-      { cls: 0, xmin: 0, ymin: 0, xmax: 10, ymax: 10 },
-      { cls: 0, xmin: 300, ymin: 300, xmax: 310, ymax: 310 },
-      { cls: 1, xmin: 100, ymin: 100, xmax: 200, ymax: 200 },
+      { cls: 0, x0: 0, y0: 0, x1: 11, y1: 11 },
+      { cls: 0, x0: 300, y0: 300, x1: 311, y1: 311 },
+      { cls: 1, x0: 100, y0: 100, x1: 201, y1: 201 },
     ]),
   ];
   const r = pointwiseLocalizationAP(images, [
@@ -91,7 +91,7 @@ test('difficult: class only difficult in an image -> image ignored for that clas
   const images = [
     img('hard', [{ cls: 0, ...box, difficult: true }]),
     img('easy', [{ cls: 0, ...box }]),
-    img('mixed', [{ cls: 0, xmin: 0, ymin: 0, xmax: 20, ymax: 20, difficult: true }, { cls: 0, ...box }]),
+    img('mixed', [{ cls: 0, x0: 0, y0: 0, x1: 21, y1: 21, difficult: true }, { cls: 0, ...box }]),
   ];
   // The difficult-only image scores highest with a wrong point: ignored, not a false positive.
   const preds: PointPrediction[] = [
@@ -138,8 +138,8 @@ test('bad input raises an Error naming the problem', () => {
   assert.throws(() => pointwiseLocalizationAP(images, [...p({}), ...p({ x: 5 })]), /second prediction for image 0 and class 0/);
   assert.throws(() => pointwiseLocalizationAP(images, p({ cls: 4 }), { numClasses: 2 }), /class index 4 .* numClasses is 2/);
   assert.throws(
-    () => pointwiseLocalizationAP([img('bad', [{ cls: 0, xmin: 10, ymin: 0, xmax: 5, ymax: 5 }])], []),
-    /images\[0\] \(id "bad"\).boxes\[0\] has xmin=10 > xmax=5/,
+    () => pointwiseLocalizationAP([img('bad', [{ cls: 0, x0: 10, y0: 0, x1: 5, y1: 5 }])], []),
+    /images\[0\] \(id "bad"\).boxes\[0\] is empty \(x0=10, x1=5, y0=0, y1=5\)/,
   );
   assert.throws(() => pointwiseLocalizationAP(images, p({}), { tolerance: -1 }), /tolerance of images\[0\].* is -1/);
 });

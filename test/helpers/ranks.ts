@@ -1,7 +1,7 @@
 // Starts the ranks of a distributed test job as child processes (torchrun's variables) and
 // collects each rank's exit code, output and run time.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/cli/launch.js';
 
 export interface RankResult {
   rank: number;
@@ -10,18 +10,6 @@ export interface RankResult {
   stdout: string;
   stderr: string;
   ms: number;
-}
-
-/** A TCP port free on the loopback interface right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openVocDataset, type VocDataset } from '../../src/data/index.js';
 import { scaledTolerance } from '../../src/eval/index.js';
+import type { PixelBox } from '../../src/data/box.js';
 import { annotatedImages, classificationMetrics, evaluatePredictions } from '../../src/train/evaluatePredictions.js';
 import type { Predictions } from '../../src/train/predict.js';
 import { writeTinyScenes } from './fixtures.js';
@@ -20,7 +21,7 @@ before(async () => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** Predictions from the ground truth: scores = labels, each class's point where `place` puts it. */
-async function oracle(place: (box: { xmin: number; ymin: number; xmax: number; ymax: number }, cls: number, image: number) => [number, number]): Promise<Predictions> {
+async function oracle(place: (box: PixelBox, cls: number, image: number) => [number, number]): Promise<Predictions> {
   const images = await annotatedImages(ds);
   const N = ds.ids.length;
   const C = ds.classNames.length;
@@ -41,7 +42,7 @@ async function oracle(place: (box: { xmin: number; ymin: number; xmax: number; y
   return { ids: [...ds.ids], classNames: ds.classNames, scores, points, sizes };
 }
 
-test('annotatedImages: VOC 1-based inclusive boxes become 0-based inclusive pixel boxes', async () => {
+test('annotatedImages: VOC 1-based inclusive boxes become the dataset\'s 0-based half-open PixelBoxes', async () => {
   const images = await annotatedImages(ds);
   assert.equal(images.length, ds.ids.length);
   for (let i = 0; i < ds.ids.length; i++) {
@@ -49,8 +50,8 @@ test('annotatedImages: VOC 1-based inclusive boxes become 0-based inclusive pixe
     assert.equal(images[i]!.id, ds.ids[i]);
     assert.deepEqual([images[i]!.width, images[i]!.height], [64, 64]);
     assert.deepEqual(
-      images[i]!.boxes.map((b) => [ds.classNames[b.cls], b.xmin, b.ymin, b.xmax, b.ymax]),
-      a.objects.map((o) => [o.name, o.bndbox.xmin - 1, o.bndbox.ymin - 1, o.bndbox.xmax - 1, o.bndbox.ymax - 1]),
+      images[i]!.boxes.map((b) => [ds.classNames[b.cls], b.x0, b.y0, b.x1, b.y1]),
+      a.objects.map((o) => [o.name, o.bndbox.xmin - 1, o.bndbox.ymin - 1, o.bndbox.xmax, o.bndbox.ymax]),
     );
     // Every labelled class has a box, and every box a positive label.
     for (let c = 0; c < 4; c++) assert.equal(images[i]!.boxes.some((b) => b.cls === c), ds.labels[i * 4 + c] === 1);
@@ -59,9 +60,9 @@ test('annotatedImages: VOC 1-based inclusive boxes become 0-based inclusive pixe
 
 test('a perfect oracle (scores = labels, points at box centres, or at the box corners) scores mAP 1 and localization mAP 1', async () => {
   for (const place of [
-    (b: { xmin: number; ymin: number; xmax: number; ymax: number }): [number, number] => [Math.round((b.xmin + b.xmax) / 2), Math.round((b.ymin + b.ymax) / 2)],
-    (b: { xmin: number; ymin: number; xmax: number; ymax: number }): [number, number] => [b.xmin, b.ymin],
-    (b: { xmin: number; ymin: number; xmax: number; ymax: number }): [number, number] => [b.xmax, b.ymax],
+    (b: PixelBox): [number, number] => [Math.round((b.x0 + b.x1 - 1) / 2), Math.round((b.y0 + b.y1 - 1) / 2)],
+    (b: PixelBox): [number, number] => [b.x0, b.y0],
+    (b: PixelBox): [number, number] => [b.x1 - 1, b.y1 - 1], // the last pixel row and column
   ]) {
     const m = await evaluatePredictions(await oracle(place), ds);
     assert.equal(m.images, 16);
@@ -83,20 +84,20 @@ test('points outside the (tolerance-enlarged) boxes lower localization mAP, not 
     // The first pixel outside every enlarged box of class c, if any.
     for (let y = 0; y < 64; y++) {
       for (let x = 0; x < 64; x++) {
-        if (images[i]!.boxes.every((b) => b.cls !== c || x < b.xmin - tol || x > b.xmax + tol || y < b.ymin - tol || y > b.ymax + tol)) {
+        if (images[i]!.boxes.every((b) => b.cls !== c || x < b.x0 - tol || x > b.x1 - 1 + tol || y < b.y0 - tol || y > b.y1 - 1 + tol)) {
           moved++;
           return [x, y];
         }
       }
     }
-    return [box.xmin, box.ymin];
+    return [box.x0, box.y0];
   });
   assert.ok(moved > 10, `${moved} points moved out`);
   const m = await evaluatePredictions(pred, ds);
   assert.equal(m.mAP, 1);
   assert.ok(m.locMAP < 0.5, `locMAP ${m.locMAP}`);
   // Outside the box but within the tolerance still hits.
-  const inside = await evaluatePredictions(await oracle((b) => [Math.min(63, Math.floor(b.xmax + tol)), b.ymin]), ds);
+  const inside = await evaluatePredictions(await oracle((b) => [Math.min(63, Math.floor(b.x1 - 1 + tol)), b.y0]), ds);
   assert.equal(inside.locMAP, 1);
 });
 

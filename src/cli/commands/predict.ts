@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
@@ -7,7 +8,11 @@ import { predictImages, type Predictions } from '../../train/predict.js';
 import { runSegmentationSettings, runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
-import { parse, str, choice, threadsFlag } from '../args.js';
+import { shardRange, sliceImageList } from '../../data/index.js';
+import { launchEnvFrom } from '../../distributed/index.js';
+import { parse, str, num, optStr, flag, choice, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
+import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const PREDICT_USAGE = `
@@ -20,39 +25,84 @@ class map upsampled to the original image; x, y are 0-based pixel column and row
 PRED/segmentation/<image_id>.png: palette PNGs like VOC's SegmentationClass (0 background,
 i+1 for class i of the run's class list, VOC colour map) with PRED/segmentation/classes.txt
 (the class list, one name per line: line i names mask index i+1).
+
+Sharding (the merged folder is byte for byte the unsharded one, at the same --threads):
+  --shard i/n            predict only part i of n of the split (whole batches) into PRED, with
+                         PRED/shard.json; run the n parts anywhere, then merge them:
+  --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
+  --nproc N              both on this machine: N worker processes (one libtorch thread each
+                         unless --threads is given), then the merge
 ${SEGMENTATION_USAGE}`;
 
+/** Images per forward pass; shards hold whole batches of it. */
+const PREDICT_BATCH = 16;
+
 export async function predictCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, PREDICT_USAGE);
+  const p = parse(argv, {
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' },
+    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS,
+  }, PREDICT_USAGE);
+  if (flag(p, 'merge')) {
+    const out = str(p, 'out');
+    const { images, files } = mergePredictionShards(p.positionals, out);
+    console.log(`${p.positionals.length} shards, ${images} images → ${out} (${files} files)`);
+    return;
+  }
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}' (shard folders go with --merge)`);
+  if (p.values.nproc !== undefined) return predictWithWorkers(p, argv, str(p, 'out'));
+  const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
-  const overrides = segmentationSettingsFromFlags(p);
+  const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
   const out = str(p, 'out');
-  const { net, config } = loadRun(run, which);
+  const overrides = segmentationSettingsFromFlags(p);
+  const { net, config } = loadRun(run, checkpoint);
   try {
     const settings = runSegmentationSettings(config, overrides);
-    const list = await openDataset(str(p, 'data'), str(p, 'split'), config.classNames);
-    const { stages, background } = runSegmentationStages(run, config, settings, which);
+    const split = str(p, 'split');
+    const whole = await openDataset(str(p, 'data'), split, config.classNames);
+    const [start, end] = shard ? shardRange(whole.ids.length, shard.shard, shard.shards, PREDICT_BATCH) : [0, whole.ids.length];
+    const list = shard ? sliceImageList(whole, start, end) : whole;
+    const { stages, background } = runSegmentationStages(run, config, settings, checkpoint);
     const segmenter = new SplitSegmentation(list, stages);
     const masks = join(out, 'segmentation');
-    const progress = new Progress();
-    const pred = await predictImages(net, list, {
-      size: config.imageSize,
-      multiScale: settings,
-      onImage: async (r) => {
-        const seg = (await segmenter.add(r))!;
-        writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
-      },
-      onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
-    });
+    // Under --nproc, the first worker alone draws the progress line.
+    const progress = new Progress({ enabled: (launchEnvFrom()?.localRank ?? 0) === 0 });
+    const pred: Predictions = list.ids.length === 0
+      ? { ids: [], classNames: list.classNames, scores: new Float32Array(0), points: new Float32Array(0), sizes: new Int32Array(0) }
+      : await predictImages(net, list, {
+        size: config.imageSize,
+        batchSize: PREDICT_BATCH,
+        multiScale: settings,
+        onImage: async (r) => {
+          const seg = (await segmenter.add(r))!;
+          writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
+        },
+        onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
+      });
     progress.end();
     writePredictions(out, pred);
     writeMaskClasses(masks, list.classNames);
-    console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${masks}/<id>.png (smoothing ${settings.smoothing}; background: ${background.source})`);
+    if (shard) writeShardInfo(out, { ...shard, images: list.ids.length, total: whole.ids.length, run, checkpoint, split });
+    console.log(`${pred.ids.length} images${shard ? ` (shard ${shard.shard}/${shard.shards})` : ''} → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${masks}/<id>.png (smoothing ${settings.smoothing}; background: ${background.source})`);
   } finally {
     net.dispose();
   }
+}
+
+/** `--nproc N`: N shard workers on this machine into PRED/.shards/i, then the merge into PRED. */
+async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promise<void> {
+  const nproc = num(p, 'nproc', 1, { int: true, min: 1 });
+  if (p.values.shard !== undefined) throw new UsageError('--nproc makes its own shards; drop --shard');
+  const shardsDir = join(out, '.shards');
+  const dirs = Array.from({ length: nproc }, (_, i) => join(shardsDir, String(i)));
+  const base = withoutLaunchFlags(argv, ['nproc', 'out']);
+  if (p.values.threads === undefined) base.push('--threads', '1');
+  rmSync(shardsDir, { recursive: true, force: true });
+  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!]);
+  const { images } = mergePredictionShards(dirs, out);
+  rmSync(shardsDir, { recursive: true, force: true });
+  console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${join(out, 'segmentation')}/<id>.png`);
 }
 
 /** Writes the two CSV files of a prediction folder (atomically). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
-import { writeRunReport } from '../../report/runReport.js';
+import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
 import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -21,15 +21,15 @@ and segmentation mIoU in the headline.
 
   --run RUN          run folder (from \`wildcat train\`)
   --data SPEC        voc:DIR, default the run's training data
-  --split NAME       default test
+  --split NAME       default ${D.split}
   --out FILE         default RUN/report-<split>.html
-  --images N         gallery size (default 12)
-  --checkpoint C     best (default) or last
-  --classes K        present classes shown per image (default 4)
-  --tile PX          longer side of the gallery pictures (default 200)
-  --normalize MODE   heatmap colour scale per map (default) or shared per image
-  --colormap NAME    turbo (default) or jet
-  --alpha A          heatmap opacity (default 0.5)
+  --images N         gallery size (default ${D.images})
+  --checkpoint C     best or last (default ${D.checkpoint})
+  --classes K        present classes shown per image (default ${D.maxClasses})
+  --tile PX          longer side of the gallery pictures (default ${D.tileSize})
+  --normalize MODE   heatmap colour scale per map or shared per image (default ${D.normalize})
+  --colormap NAME    turbo or jet (default ${D.colormap})
+  --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
 ${SEGMENTATION_USAGE}`;
 
@@ -42,7 +42,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   }, REPORT_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const split = str(p, 'split', 'test');
+  const split = str(p, 'split', D.split);
   const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);
   const progress = new Progress();
   const t0 = Date.now();
@@ -50,13 +50,13 @@ export async function reportCommand(argv: string[]): Promise<void> {
     run,
     data: optStr(p, 'data'),
     split,
-    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, 'best'),
-    images: num(p, 'images', 12, { int: true, min: 0 }),
-    maxClasses: num(p, 'classes', 4, { int: true, min: 1 }),
-    tileSize: num(p, 'tile', 200, { int: true, min: 32, max: 1024 }),
-    normalize: choice(p, 'normalize', ['map', 'image'] as const, 'map'),
-    colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, 'turbo'),
-    alpha: num(p, 'alpha', 0.5, { min: 0, max: 1 }),
+    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, D.checkpoint),
+    images: num(p, 'images', D.images, { int: true, min: 0 }),
+    maxClasses: num(p, 'classes', D.maxClasses, { int: true, min: 1 }),
+    tileSize: num(p, 'tile', D.tileSize, { int: true, min: 32, max: 1024 }),
+    normalize: choice(p, 'normalize', ['map', 'image'] as const, D.normalize),
+    colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, D.colormap),
+    alpha: num(p, 'alpha', D.alpha, { min: 0, max: 1 }),
     segmentation: segmentationSettingsFromFlags(p),
     onProgress: (label, done, total) => progress.update({ label, done, total }),
   }, out);

@@ -10,6 +10,11 @@ import { LSE_DEFAULTS } from '../../wsl/lsePool.js';
 import { GENERALIZED_DEFAULTS } from '../../wsl/generalizedPool.js';
 import { ensurePretrained } from '../pretrainedCache.js';
 import { withInterrupt } from '../interrupt.js';
+import { ProcessGroup, launchEnvFrom, type LaunchEnv } from '../../distributed/index.js';
+import { LAUNCH_OPTIONS, DIST_TIMEOUT_OPTION, LAUNCH_USAGE, launchPlanFromFlags, distTimeoutMs, withoutLaunchFlags, runWorkers, type LaunchPlan } from '../launch.js';
+import { RUN_FILES } from '../../train/wslTrainer.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const D = defaultWslConfig();
 const WILDCAT = D.model.pooling as { kmax: number; kmin: number; alpha: number };
@@ -52,7 +57,8 @@ Model
 Training
   --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking) (default ${D.loss})
   --epochs N             default ${D.epochs}
-  --batch-size N         default ${D.batchSize}
+  --batch-size N         images per step of each process (default ${D.batchSize}; with N processes
+                         the global batch is N times larger)
   --lr X                 learning rate of the new layers (default ${D.lr})
   --backbone-lr-scale X  backbone lr = lr * X (default ${D.backboneLrScale})
   --momentum X           default ${D.momentum}
@@ -67,7 +73,8 @@ Training
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
-  --threads N            libtorch threads (default: all cores)
+  --threads N            libtorch threads (default: all cores; 1 per worker with --nproc)
+${LAUNCH_USAGE}
 `;
 
 export const MODEL_OPTIONS = {
@@ -202,7 +209,15 @@ export async function resolveBackboneWeights(p: Parsed, config: WslTrainConfig, 
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
+  const p = parse(argv, {
+    data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' },
+    ...MODEL_OPTIONS, ...LAUNCH_OPTIONS, ...DIST_TIMEOUT_OPTION,
+  }, TRAIN_USAGE);
+  const plan = launchPlanFromFlags(p);
+  const worker = launchEnvFrom(process.env);
+  if (plan && worker) throw new UsageError(`--nproc/--nnodes start workers, but this process is one already (RANK=${worker.rank}, WORLD_SIZE=${worker.worldSize} are set)`);
+  if (plan) return launchTraining(p, argv, plan);
+  if (worker) return trainAsWorker(p, worker);
   if (flag(p, 'resume')) {
     const r = await withInterrupt((signal) => trainWsl(defaultWslConfig(), { out: str(p, 'out'), resume: true, signal }));
     printResult(r);
@@ -217,6 +232,68 @@ export async function trainCommand(argv: string[]): Promise<void> {
   await openDataset(config.data, config.trainSplit, config.classNames);
   config.backboneWeights = await resolveBackboneWeights(p, config);
   printResult(await withInterrupt((signal) => trainWsl(config, { out, signal })));
+}
+
+/**
+ * `--nproc N` (and --nnodes ...): checks what can be checked once (run folder, data, world size
+ * of a resumed run) and resolves the backbone weights on node 0 (pre-training, when not cached,
+ * happens here, before any worker waits for it), then starts this machine's workers.
+ */
+async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Promise<void> {
+  const out = str(p, 'out');
+  const childArgv = withoutLaunchFlags(argv);
+  if (p.values.threads === undefined) childArgv.push('--threads', '1');
+  const worldSize = plan.nproc * plan.nnodes;
+  if (plan.nodeRank === 0) {
+    if (flag(p, 'resume')) {
+      checkRunFolder(out, true);
+      const trainedWith = (JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8')) as { worldSize?: number }).worldSize ?? 1;
+      if (trainedWith !== worldSize) {
+        throw new UsageError(`${out} was trained by ${trainedWith} process${trainedWith > 1 ? 'es' : ''}; resume it with the same number (here ${worldSize}): ` +
+          `the shards of every epoch and the global batch depend on it`);
+      }
+    } else {
+      if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
+      const config = configFromFlags(p);
+      checkRunFolder(out, false);
+      await openDataset(config.data, config.trainSplit, config.classNames);
+      const weights = await resolveBackboneWeights(p, config);
+      childArgv.push('--backbone-weights', weights ?? 'none');
+    }
+  }
+  await runWorkers(plan, 'train', () => childArgv);
+}
+
+/**
+ * A worker (WORLD_SIZE and RANK set, by --nproc or a cluster launcher): joins the process group
+ * and trains its share. Rank 0 resolves the backbone weights first (cached pre-training, or a
+ * file); the other ranks receive rank 0's weights and need none.
+ */
+async function trainAsWorker(p: Parsed, env: LaunchEnv): Promise<void> {
+  const resume = flag(p, 'resume');
+  const out = str(p, 'out');
+  let config: WslTrainConfig;
+  if (resume) {
+    config = { ...defaultWslConfig(), data: optStr(p, 'data') ?? '', threads: num(p, 'threads', D.threads, { int: true, min: 1 }) };
+  } else {
+    if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
+    config = configFromFlags(p);
+    if (env.rank === 0 && config.preset) console.error(describePreset(config));
+    if (env.rank === 0) config.backboneWeights = await resolveBackboneWeights(p, config);
+  }
+  const where = `rank ${env.rank} of ${env.worldSize}`;
+  const group = await ProcessGroup.init({ rank: env.rank, worldSize: env.worldSize, masterAddr: env.masterAddr, masterPort: env.masterPort, timeoutMs: distTimeoutMs(p) });
+  let result: Awaited<ReturnType<typeof trainWsl>>;
+  try {
+    result = await withInterrupt((signal) => trainWsl(config, { out, resume, signal, distributed: group }));
+    await group.barrier();
+  } catch (e) {
+    // The group is left as it is: destroying it could wait on a peer that is gone.
+    const message = (e as Error).message;
+    throw new Error(message.includes(where) ? message : `(${where}) ${message}`);
+  }
+  await group.destroy();
+  if (env.rank === 0) printResult(result);
 }
 
 function printResult(r: Awaited<ReturnType<typeof trainWsl>>): void {
