@@ -1,6 +1,6 @@
 # Set-up is part of every entry point: a fresh Debian machine needs only `make demo` or `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist chromium
 # What node-gyp needs to build the addon.
 BUILD_PACKAGES := g++ make python3
 ADDON := native/build/Release/wildcat_native.node
@@ -34,8 +34,11 @@ $(ADDON): $(wildcard native/*.gyp native/*.cjs native/*.cc native/*.h) | $(STAMP
 
 native: apt npm $(ADDON)
 
+# tsc, then the studio page (package.json build:studio: type-checked for the browser, bundled by
+# esbuild into dist/src/studio/assets/studio.{js,css}, next to the server that serves it).
 build: native
 	./node_modules/.bin/tsc -p .
+	npm run --silent build:studio
 
 test: setup
 	node --test --test-concurrency=1 --test-timeout=600000 $$(find dist/test -name '*.test.js' | sort)
@@ -46,6 +49,7 @@ demo: setup
 bench: setup
 	node dist/bench/engine.js
 	node dist/bench/wsl.js
+	node dist/bench/distributed.js
 
 clean:
 	rm -rf dist native/build

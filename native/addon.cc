@@ -142,8 +142,8 @@ ArgKind kindOf(const c10::TypePtr& type) {
 // glibc's defaults, the freed memory goes back to the kernel (the heap top is trimmed once it
 // exceeds twice the adaptive mmap threshold, and chunks above that threshold are mmap-ed and
 // unmapped), so the next step page-faults it in again: 10,000-20,000 minor faults per step of
-// the default pre-training (half-width ResNet-18, 96 px, batch 64), 5-15% of the step time on
-// this 2-core VM (bench/wsl.ts). Keeping freed memory in the heap, as a caching allocator
+// the default pre-training (half-width ResNet-18, 96 px, batch 64), 5-15% of the step time
+// measured on a 2-core VM (bench/wsl.ts). Keeping freed memory in the heap, as a caching allocator
 // would, makes steady-state steps fault-free. The cost: the process keeps its peak heap.
 // Once per process; WILDCAT_MALLOC_DEFAULTS=1 keeps glibc's behaviour.
 void KeepFreedMemory() {
@@ -185,7 +185,6 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         InstanceMethod("memory", &WildcatNative::Memory),
         InstanceMethod("resolveOp", &WildcatNative::ResolveOp),
         InstanceMethod("callOp", &WildcatNative::CallOp),
-        InstanceMethod("samePointer", &WildcatNative::SamePointer),
         InstanceMethod("listOps", &WildcatNative::ListOps),
     });
     exports.Set("distributed", wildcat::DistributedExports(env));
@@ -283,6 +282,30 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     return out;
   }
 
+  // Booleans and strings are checked, never coerced: a JS truthiness rule would make 'false' true.
+  static const char* JsTypeName(const Napi::Value& v) {
+    switch (v.Type()) {
+      case napi_undefined: return "undefined";
+      case napi_null: return "null";
+      case napi_boolean: return "a boolean";
+      case napi_number: return "a number";
+      case napi_string: return "a string";
+      case napi_bigint: return "a bigint";
+      case napi_function: return "a function";
+      default: return "an object";
+    }
+  }
+
+  static bool ToBool(const Napi::Value& v, const std::string& what) {
+    if (!v.IsBoolean()) throw std::invalid_argument(what + ": expected a boolean, got " + JsTypeName(v));
+    return v.As<Napi::Boolean>().Value();
+  }
+
+  static std::string ToStr(const Napi::Value& v, const std::string& what) {
+    if (!v.IsString()) throw std::invalid_argument(what + ": expected a string, got " + JsTypeName(v));
+    return v.As<Napi::String>().Utf8Value();
+  }
+
   static int64_t ToInt(const Napi::Value& v, const char* what) {
     if (v.IsBigInt()) {
       bool lossless = false;
@@ -302,15 +325,16 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   // fromBuffer(typedArray, shape, dtypeCode): copies; the JS buffer is not retained.
   Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
     return Guard(info, "fromBuffer", [&]() -> Napi::Value {
-      auto shape = IntList(info[1], "fromBuffer shape");
-      auto dtype = toScalarType(static_cast<int>(ToInt(info[2], "fromBuffer dtype")));
-      if (!info[0].IsTypedArray()) throw std::invalid_argument("fromBuffer: expected a typed array");
+      // Guard prefixes "fromBuffer: "; the messages name only the argument.
+      auto shape = IntList(info[1], "shape");
+      auto dtype = toScalarType(static_cast<int>(ToInt(info[2], "dtype")));
+      if (!info[0].IsTypedArray()) throw std::invalid_argument(std::string("data: expected a typed array, got ") + JsTypeName(info[0]));
       auto ta = info[0].As<Napi::TypedArray>();
       auto ab = ta.ArrayBuffer();
       const uint8_t* src = static_cast<const uint8_t*>(ab.Data()) + ta.ByteOffset();
       at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
       if (static_cast<size_t>(ta.ByteLength()) != t.nbytes())
-        throw std::invalid_argument("fromBuffer: data has " + std::to_string(ta.ByteLength()) +
+        throw std::invalid_argument("data has " + std::to_string(ta.ByteLength()) +
                                     " bytes but shape needs " + std::to_string(t.nbytes()));
       if (t.nbytes() > 0) std::memcpy(t.data_ptr(), src, t.nbytes());
       return Wrap(info.Env(), std::move(t));
@@ -362,7 +386,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
 
   Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
     return Guard(info, "setRequiresGrad", [&]() -> Napi::Value {
-      TensorOf(info[0], "tensor").set_requires_grad(info[1].ToBoolean().Value());
+      TensorOf(info[0], "tensor").set_requires_grad(ToBool(info[1], "requiresGrad"));
       return info.Env().Undefined();
     });
   }
@@ -401,7 +425,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
       at::Tensor& t = TensorOf(info[0], "tensor");
       std::vector<at::Tensor> grads;
       if (!info[1].IsNull() && !info[1].IsUndefined()) grads.push_back(TensorOf(info[1], "gradient"));
-      bool retain = info.Length() > 2 && info[2].ToBoolean().Value();
+      bool retain = ToBool(info[2], "retainGraph");
       torch::autograd::backward({t}, grads, retain, false);
       return info.Env().Undefined();
     });
@@ -421,8 +445,8 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
       auto inputs = toVec(info[1], "autograd.grad inputs");
       std::vector<at::Tensor> gradOutputs;
       if (info[2].IsArray()) gradOutputs = toVec(info[2], "autograd.grad gradOutputs");
-      bool retain = info[3].ToBoolean().Value();
-      bool allowUnused = info[4].ToBoolean().Value();
+      bool retain = ToBool(info[3], "retainGraph");
+      bool allowUnused = ToBool(info[4], "allowUnused");
       auto grads = torch::autograd::grad(outputs, inputs, gradOutputs, retain, false, allowUnused);
       auto out = Napi::Array::New(env, grads.size());
       for (size_t i = 0; i < grads.size(); i++) out.Set(i, Wrap(env, grads[i]));
@@ -431,8 +455,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   }
 
   Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
-    at::GradMode::set_enabled(info[0].ToBoolean().Value());
-    return info.Env().Undefined();
+    return Guard(info, "setGradEnabled", [&]() -> Napi::Value {
+      at::GradMode::set_enabled(ToBool(info[0], "enabled"));
+      return info.Env().Undefined();
+    });
   }
 
   Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
@@ -441,14 +467,14 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
 
   Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
     return Guard(info, "manualSeed", [&]() -> Napi::Value {
-      at::manual_seed(static_cast<uint64_t>(ToInt(info[0], "manualSeed")));
+      at::manual_seed(static_cast<uint64_t>(ToInt(info[0], "seed")));
       return info.Env().Undefined();
     });
   }
 
   Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     return Guard(info, "setNumThreads", [&]() -> Napi::Value {
-      int64_t n = ToInt(info[0], "setNumThreads");
+      int64_t n = ToInt(info[0], "n");
       if (n < 1) throw std::out_of_range("need at least 1 thread, got " + std::to_string(n));
       at::set_num_threads(static_cast<int>(n));
       return info.Env().Undefined();
@@ -476,14 +502,6 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     return out;
   }
 
-  Napi::Value SamePointer(const Napi::CallbackInfo& info) {
-    return Guard(info, "samePointer", [&]() -> Napi::Value {
-      const at::Tensor& a = TensorOf(info[0], "tensor");
-      const at::Tensor& b = TensorOf(info[1], "tensor");
-      return Napi::Boolean::New(info.Env(), a.unsafeGetTensorImpl() == b.unsafeGetTensorImpl());
-    });
-  }
-
   Napi::Value ListOps(const Napi::CallbackInfo& info) {
     return Guard(info, "listOps", [&]() -> Napi::Value { return wildcat::ListOps(info); });
   }
@@ -491,8 +509,10 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
   // ---- generic operator call --------------------------------------------------------------
   // resolveOp(name, overload) -> [opHandle, schemaString]
   Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
-    std::string name = info[0].ToString().Utf8Value();
-    std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].ToString().Utf8Value() : "";
+    if (!info[0].IsString() || (!info[1].IsString() && !info[1].IsUndefined()))
+      throw Napi::TypeError::New(info.Env(), "resolveOp: expected an operator name and an overload name (strings)");
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    std::string overload = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
     return Guard(info, name + (overload.empty() ? "" : "." + overload), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name.c_str(), overload.c_str());
@@ -562,7 +582,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         if (isNull) return c10::IValue();
         [[fallthrough]];
       case ArgKind::Bool:
-        return v.ToBoolean().Value();
+        return ToBool(v, whatStr);
       case ArgKind::OptScalar:
         if (isNull) return c10::IValue();
         [[fallthrough]];
@@ -581,7 +601,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         if (isNull) return c10::IValue();
         [[fallthrough]];
       case ArgKind::String:
-        return v.ToString().Utf8Value();
+        return ToStr(v, whatStr);
       case ArgKind::OptIntList:
         if (isNull) return c10::IValue();
         [[fallthrough]];
@@ -607,7 +627,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         if (!v.IsArray()) throw std::invalid_argument(std::string(what) + ": expected an array of booleans");
         auto arr = v.As<Napi::Array>();
         c10::List<bool> out;
-        for (uint32_t j = 0; j < arr.Length(); j++) out.push_back(arr.Get(j).ToBoolean().Value());
+        for (uint32_t j = 0; j < arr.Length(); j++) out.push_back(ToBool(arr.Get(j), whatStr));
         return out;
       }
       case ArgKind::TensorList: {
@@ -633,7 +653,14 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
         if (isNull) return c10::IValue();
         [[fallthrough]];
       case ArgKind::Device:
-        return c10::Device(v.ToString().Utf8Value());
+      {
+        std::string device = ToStr(v, whatStr);
+        try {
+          return c10::Device(device);
+        } catch (const c10::Error&) {
+          throw std::out_of_range(whatStr + ": '" + device + "' is not a device (e.g. 'cpu', 'cuda:0')");
+        }
+      }
       case ArgKind::Generator:
         if (isNull) return c10::IValue();
         throw std::invalid_argument(std::string(what) + ": generators are not supported; pass null");

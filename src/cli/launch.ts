@@ -101,11 +101,15 @@ const FAILURE_GRACE_MS = 10_000;
 
 /**
  * Runs `wildcat <command> ...argv(localRank)` as the workers of this machine and waits for them.
+ * Each worker's OpenMP and OpenBLAS pools get `threads` threads (OMP_NUM_THREADS,
+ * OPENBLAS_NUM_THREADS, unless already set): libtorch's thread setting does not reach OpenBLAS,
+ * whose pool otherwise has a thread per core, spinning after each call, so N single-thread
+ * workers would contend for the cores (measured: 2 workers ran at the speed of one).
  * Ctrl-C / SIGTERM are forwarded once to every worker (they run in their own process group, so
  * the terminal's signal reaches them only through here). When a worker fails, the others get a
  * grace period to notice and report it, then are killed; throws naming the first failed rank.
  */
-export async function runWorkers(plan: LaunchPlan, command: string, argv: (localRank: number) => string[]): Promise<void> {
+export async function runWorkers(plan: LaunchPlan, command: string, argv: (localRank: number) => string[], threads: number): Promise<void> {
   const worldSize = plan.nproc * plan.nnodes;
   const port = plan.masterPort ?? (await freePort());
   const children: ChildProcess[] = [];
@@ -125,6 +129,7 @@ export async function runWorkers(plan: LaunchPlan, command: string, argv: (local
         stdio: 'inherit',
         detached: true,
         env: {
+          OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads),
           ...process.env,
           WORLD_SIZE: String(worldSize), RANK: String(rank), LOCAL_RANK: String(local), LOCAL_WORLD_SIZE: String(plan.nproc),
           MASTER_ADDR: plan.masterAddr, MASTER_PORT: String(port),

@@ -12,6 +12,7 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions, segmentation masks
   wildcat tune-segmentation --run RUN --split val   background thresholds by val mIoU
   wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
+  wildcat studio --run RUN [--data voc:DIR --split test]   local web app: maps, live re-pooling, dataset browser
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
   wildcat demo                       the whole pipeline on the embedded data
 
@@ -26,6 +27,7 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
   'tune-segmentation': () => import('./commands/tuneSegmentation.js').then((m) => ({ run: m.tuneSegmentationCommand })),
   report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
+  studio: () => import('./commands/studio.js').then((m) => ({ run: m.studioCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
   demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
 };

@@ -3,23 +3,7 @@ import { bfloat16BytesToFloat32, float16BytesToFloat32 } from './halfFloat.js';
 /** Element types a Tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool' | 'float16' | 'bfloat16' | 'int16' | 'int8';
 
-/** Typed array returned by `Tensor.toArray()` for each dtype (int64 deliberately stays BigInt). */
-export type TypedArrayOf<D extends DType> = D extends 'float32'
-  ? Float32Array
-  : D extends 'float64'
-    ? Float64Array
-    : D extends 'int32'
-      ? Int32Array
-      : D extends 'int64'
-        ? BigInt64Array
-        : D extends 'int16'
-          ? Int16Array
-          : D extends 'int8'
-            ? Int8Array
-            : D extends 'float16' | 'bfloat16'
-              ? Float32Array
-              : Uint8Array;
-
+/** Typed arrays `Tensor.toArray()` returns (int64 deliberately stays BigInt64Array). */
 export type AnyTypedArray =
   | Float32Array
   | Float64Array

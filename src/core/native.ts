@@ -45,7 +45,6 @@ export interface NativeAddon {
   memory(): { tensors: number; bytes: number };
   resolveOp(name: string, overload: string): [OpHandle, string];
   callOp(op: OpHandle, args: unknown[]): unknown;
-  samePointer(a: Handle, b: Handle): boolean;
   /** Every operator the dispatcher knows, as [name, overload] (for the op() audit). */
   listOps(): [string, string][];
   distributed: DistributedNative;

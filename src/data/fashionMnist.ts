@@ -27,11 +27,6 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot',
 ]);
 
-/** Human-readable titles in label order, as published with the dataset. */
-export const FASHION_MNIST_TITLES: readonly string[] = Object.freeze([
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-]);
-
 /**
  * A set of small gray items with class labels: the input of the scene and single-item generators.
  * `pixels` holds `count` images of `height×width` bytes, row-major, 0 = background.

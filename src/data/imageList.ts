@@ -14,8 +14,3 @@ export interface LabeledImageList {
   imagePath(i: number): string;
 }
 
-/** The label row of image i (a view, not a copy). */
-export function labelRow(list: LabeledImageList, i: number): Int8Array {
-  const C = list.classNames.length;
-  return list.labels.subarray(i * C, (i + 1) * C);
-}

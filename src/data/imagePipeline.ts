@@ -17,7 +17,7 @@ import { sampleAugmentation, type AugmentOptions, type AugmentParams } from './a
 import { IMAGENET_MEAN, IMAGENET_STD, type Rgb } from './canvas.js';
 import type { Rng } from './random.js';
 import { DataFileError } from '../core/errors.js';
-import { InputLimitError, inputLimits } from '../io/inputLimits.js';
+import { InputLimitError, inputLimits, type InputLimits } from '../io/inputLimits.js';
 
 export type ResizeMode = 'stretch' | 'fit' | 'cover';
 
@@ -35,6 +35,8 @@ export interface ImageLoadOptions {
   params?: AugmentParams;
   /** sharp's resampling kernel. Default 'lanczos3'. */
   kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
+  /** Overrides of the input limits for this image (e.g. a lower `imagePixels` for uploads); see io/inputLimits. */
+  limits?: Partial<InputLimits>;
 }
 
 export interface LoadedImage {
@@ -59,11 +61,19 @@ export interface DecodedImage {
 
 /** Loads, augments, resizes and normalizes one image file. */
 export async function loadImage(path: string, options: ImageLoadOptions): Promise<LoadedImage> {
+  return loadImageBytes(await readImageFile(path), options, path);
+}
+
+/**
+ * {@link loadImage} on an image already in memory (e.g. an upload); `path` is what errors call
+ * it. The same decoding, resizing and normalization as for files, so a picture gives the network
+ * the same input whichever way it arrives.
+ */
+export async function loadImageBytes(bytes: Buffer, options: ImageLoadOptions, path = 'image'): Promise<LoadedImage> {
   const { size } = options;
   if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`loadImage: size must be a positive integer, got ${size}`);
   const mode = options.resize ?? 'stretch';
-  const bytes = await readImageFile(path);
-  const { width: ow, height: oh } = await imageSize(bytes, path);
+  const { width: ow, height: oh } = await imageSize(bytes, path, options.limits);
   let params: AugmentParams = options.params ?? { flip: false };
   if (!options.params && options.augment) {
     if (!options.rng) throw new Error(`loadImage(${path}): 'augment' needs an 'rng' to draw from`);
@@ -75,7 +85,7 @@ export async function loadImage(path: string, options: ImageLoadOptions): Promis
     throw new RangeError(`loadImage(${path}): crop ${JSON.stringify(crop)} is outside the ${ow}×${oh} image`);
   }
   const decoded = await run(path, () => {
-    let img = sharp(bytes, sharpInput(true));
+    let img = sharp(bytes, sharpInput(true, options.limits));
     if (crop) img = img.extract(crop);
     const kernel = options.kernel ?? 'lanczos3';
     if (mode === 'stretch') img = img.resize(size, size, { fit: 'fill', kernel });
@@ -149,17 +159,17 @@ async function readImageFile(path: string): Promise<Buffer> {
  * sharp's input options: damage reported by a decoder is an error, and the `imagePixels` limit
  * (checked from the header, before decoding) replaces sharp's own default.
  */
-function sharpInput(autoOrient: boolean): sharp.SharpOptions {
-  return { failOn: 'warning', limitInputPixels: inputLimits().imagePixels, ...(autoOrient ? { autoOrient: true } : {}) };
+function sharpInput(autoOrient: boolean, limits?: Partial<InputLimits>): sharp.SharpOptions {
+  return { failOn: 'warning', limitInputPixels: inputLimits(limits).imagePixels, ...(autoOrient ? { autoOrient: true } : {}) };
 }
 
-async function imageSize(bytes: Buffer, path: string): Promise<{ width: number; height: number }> {
+async function imageSize(bytes: Buffer, path: string, limits?: Partial<InputLimits>): Promise<{ width: number; height: number }> {
   // The header alone (no pixel limit yet): the exact size makes the limit's message exact.
   const meta = await run(path, () => sharp(bytes, { failOn: 'warning', limitInputPixels: false }).metadata());
   const w = meta.autoOrient?.width ?? meta.width;
   const h = meta.autoOrient?.height ?? meta.height;
   if (!w || !h) throw new DataFileError(path, 'cannot decode the image: no image size in the file (corrupt or not an image)');
-  const limit = inputLimits().imagePixels;
+  const limit = inputLimits(limits).imagePixels;
   if (w * h > limit) throw new InputLimitError(path, 'imagePixels', w * h, limit, `an image of ${w}×${h} pixels`);
   return { width: w, height: h };
 }

@@ -6,7 +6,7 @@
  */
 export { Rng, mixSeed } from './random.js';
 export {
-  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_TITLES, loadFashionMnist, parseIdx, readIdxFile,
+  FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist, parseIdx, readIdxFile,
   type FashionMnistOptions, type FashionMnistSplit, type GrayItemSet, type IdxArray,
 } from './fashionMnist.js';
 export { fromVocBndbox, maskBox, toVocBndbox, type PixelBox, type VocBndbox } from './box.js';
@@ -33,14 +33,14 @@ export {
   type SegmentationMask, type VocDatasetOptions, type VocTask,
 } from './vocDataset.js';
 export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
-export { labelRow, type LabeledImageList } from './imageList.js';
+export type { LabeledImageList } from './imageList.js';
 export { shardRange, sliceImageList } from './imageListShard.js';
 export {
   flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
   type AugmentOptions, type AugmentParams, type CropRegion,
 } from './augment.js';
 export {
-  decodeImage, loadImage, readImageSize, rgbToNormalizedChw,
+  decodeImage, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
   type DecodedImage, type ImageLoadOptions, type LoadedImage, type ResizeMode,
 } from './imagePipeline.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.js';

@@ -171,7 +171,7 @@ export abstract class Module {
    * A tensor shared by several modules is listed once (under its first name).
    */
   namedParameters(prefix = '', recurse = true): [string, Tensor][] {
-    return this.#namedTensors(prefix, recurse, (m) => m.#parameters, false);
+    return this.#namedTensors(prefix, recurse, (m) => m.#parameters);
   }
 
   parameters(recurse = true): Tensor[] {
@@ -180,24 +180,23 @@ export abstract class Module {
 
   /** Buffers with dotted names ('bn1.running_mean'), including non-persistent ones. */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
-    return this.#namedTensors(prefix, recurse, (m) => m.#buffers, false);
+    return this.#namedTensors(prefix, recurse, (m) => m.#buffers);
   }
 
   buffers(recurse = true): Tensor[] {
     return this.namedBuffers('', recurse).map(([, t]) => t);
   }
 
-  #namedTensors(prefix: string, recurse: boolean, pick: (m: Module) => Map<string, Tensor | null>, keepDuplicates: boolean): [string, Tensor][] {
+  /** The named tensors `pick` gives of this module (and its descendants), a shared tensor once, under its first name. */
+  #namedTensors(prefix: string, recurse: boolean, pick: (m: Module) => Map<string, Tensor | null>): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [p, m] of mods) {
       for (const [n, t] of pick(m)) {
         if (t === null) continue;
-        if (!keepDuplicates) {
-          if (seen.has(t)) continue;
-          seen.add(t);
-        }
+        if (seen.has(t)) continue;
+        seen.add(t);
         out.push([p === '' ? n : `${p}.${n}`, t]);
       }
     }

@@ -1,6 +1,6 @@
 // Which regions of a class map are the pooling's evidence, for drawing: the k⁺ highest and the
 // k⁻ lowest regions that WILDCAT-family poolings average (CVPR 2017 §3.3).
-import { resolveWildcat, withWildcatDefaults, type WildcatPoolOptions } from '../wsl/wildcatPool.js';
+import { resolveWildcat, withWildcatDefaults, type WildcatPoolOptions } from '../wsl/resolveWildcat.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
 
 export interface EvidencePlan {

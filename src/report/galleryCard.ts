@@ -2,6 +2,7 @@
 // pooling's evidence and the predicted peak, and the per-modality maps of its top class.
 import type { PixelBox } from '../data/box.js';
 import { annotationSvg, type DrawBox } from './annotationSvg.js';
+import { classColor } from './classColor.js';
 import { turbo, type Colormap } from './colormap.js';
 import { mapRange, overlayHeatmap } from './heatmapOverlay.js';
 import type { ImageVerdict } from './imageVerdict.js';
@@ -10,6 +11,8 @@ import { loadPicture, pictureDataUri, type Picture } from './pictures.js';
 import { scoreBarsSvg } from './scoreBars.js';
 import { placeLabels } from './labelPlacement.js';
 import { imageMeanIoU, overlaySegmentation } from './segmentationOverlay.js';
+
+export { classColor } from './classColor.js';
 
 /** A ground-truth object in original-image pixels (half-open box). */
 export interface CardObject {
@@ -81,13 +84,6 @@ export interface CardOptions {
   modalities?: boolean;
   format?: 'jpeg' | 'png';
   classWise?: 'mean' | 'max';
-}
-
-/** Distinct box colours per class (Tableau 10), cycled. */
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-
-export function classColor(cls: number): string {
-  return cls < 0 ? '#888888' : PALETTE[cls % PALETTE.length]!;
 }
 
 /** The classes a card shows: present ones by score (at most maxClasses), then the top false positive; the top-scoring class when neither exists. */

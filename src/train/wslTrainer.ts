@@ -6,7 +6,7 @@
 // process group, the same trainer runs data-parallel (one call per rank; rank 0 owns the folder).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
+import { invalidType, manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
 import { BatchLoader, Rng, mixSeed, type Batch, type LabeledImageList } from '../data/index.js';
 import { DataParallel, broadcastOptimizerState, runOnRank0, agree, type ProcessGroup } from '../distributed/index.js';
@@ -550,7 +550,10 @@ export function wslLoss(kind: WslTrainConfig['loss']): LossFn {
     case 'ap':
       return (s, b) => apRankingLoss(s, tensor(b.labels, { shape: [b.batchSize, b.numClasses], dtype: 'float32' }));
     case 'softmax':
-      return (s, b) => multiClassSoftmaxLoss(s, b.classIndex!);
+      return (s, b) => {
+        if (!b.classIndex) throw invalidType('the batch of the softmax loss', 'multi-class data (batch.classIndex)', b.classIndex, 'use the logistic or AP loss on multi-label data');
+        return multiClassSoftmaxLoss(s, b.classIndex);
+      };
     default:
       throw new RangeError(`unknown loss '${String(kind)}'; expected logistic, softmax or ap`);
   }

@@ -2,7 +2,7 @@
 import { tidy, type Tensor } from '../core/index.js';
 import { checkMaps, checkNumber } from './checks.js';
 import { logMeanExp } from './logMeanExp.js';
-import { WILDCAT_DEFAULTS } from './resolveWildcat.js';
+import { GENERALIZED_DEFAULTS } from './softPoolingDefaults.js';
 
 /** Options of {@link generalizedPool}. */
 export interface GeneralizedPoolOptions {
@@ -14,11 +14,7 @@ export interface GeneralizedPoolOptions {
   alpha?: number;
 }
 
-/**
- * The defaults of the generalized pooling, defined once (API, CLI, trainer): β⁺ = 10, β⁻ = −10,
- * and α = WILDCAT_DEFAULTS.alpha (the same weight of negative evidence as WILDCAT).
- */
-export const GENERALIZED_DEFAULTS: Readonly<Required<GeneralizedPoolOptions>> = Object.freeze({ betaPos: 10, betaNeg: -10, alpha: WILDCAT_DEFAULTS.alpha });
+export { GENERALIZED_DEFAULTS } from './softPoolingDefaults.js';
 
 /**
  * Generalized pooling of class maps x [B, C, H, W] → [B, C], TPAMI eq. 8 as written:

@@ -1,11 +1,9 @@
 // The log-mean-exp ("soft maximum") of LSE and generalized pooling, stable for every β.
 import { op, tidy, type Tensor } from '../core/index.js';
 import { RegionSelection } from './regionSelection.js';
+import { BETA_INFINITE, BETA_ZERO } from './betaLimits.js';
 
-/** |β| below this is evaluated as the β = 0 limit (the mean), above BETA_INFINITE as ±∞ (max / min). */
-export const BETA_ZERO = 1e-30;
-/** See BETA_ZERO. Beyond 1e30 the formula differs from max/min by < log(n)·1e-30 and β no longer fits float32 safely. */
-export const BETA_INFINITE = 1e30;
+export { BETA_INFINITE, BETA_ZERO } from './betaLimits.js';
 
 /**
  * M_β(z) = (1/β) · log((1/n) · Σ_i exp(β·z_i)) along the last dimension of z ([..., n] → [...]).

@@ -2,9 +2,9 @@
 import { tidy, type Tensor } from '../core/index.js';
 import { checkMaps, checkNumber } from './checks.js';
 import { logMeanExp } from './logMeanExp.js';
+import { LSE_DEFAULTS } from './softPoolingDefaults.js';
 
-/** The default of the LSE sharpness, defined once (API, CLI, trainer): r = 5. */
-export const LSE_DEFAULTS: Readonly<{ r: number }> = Object.freeze({ r: 5 });
+export { LSE_DEFAULTS } from './softPoolingDefaults.js';
 
 /**
  * Log-sum-exp pooling of class maps x [B, C, H, W] → [B, C]:

@@ -88,6 +88,26 @@ test('bad argument types are TypeErrors naming the op and argument', leakFreeTid
   throwsShort(() => setNumThreads(0), RangeError, /^Expected an integer >= 1 for setNumThreads\(\) argument n but received 0$/);
 }));
 
+test('booleans, strings and devices are checked, not coerced (no JS truthiness)', leakFreeTidy(() => {
+  const x = ones([2, 3]);
+  throwsShort(() => op('aten::sum', 'dim_IntList')(x, [0], 'false'), TypeError, /^aten::sum\.dim_IntList: argument 'keepdim': expected a boolean, got a string$/);
+  throwsShort(() => op('aten::sum', 'dim_IntList')(x, [0], 0), TypeError, /argument 'keepdim': expected a boolean, got a number$/);
+  assert.deepEqual(op('aten::sum', 'dim_IntList')(x, [0], false).shape, [3]);
+  throwsShort(() => op('aten::div', 'Tensor_mode')(x, x, 3), TypeError, /^aten::div\.Tensor_mode: argument 'rounding_mode': expected a string, got a number$/);
+  assert.deepEqual(op('aten::div', 'Tensor_mode')(x, x, 'floor').toNumbers(), [1, 1, 1, 1, 1, 1]);
+  throwsShort(() => op('aten::to', 'device')(x, 'gpu', 6), RangeError, /^aten::to\.device: argument 'device': 'gpu' is not a device/);
+  throwsShort(() => op('aten::to', 'device')(x, 0, 6), TypeError, /argument 'device': expected a string, got a number$/);
+  throwsShort(() => x.requiresGrad_(1 as never), TypeError, /^setRequiresGrad: requiresGrad: expected a boolean, got a number$/);
+  throwsShort(() => native.setGradEnabled('no' as never), TypeError, /^setGradEnabled: enabled: expected a boolean, got a string$/);
+}));
+
+test('fromBuffer errors name the argument once', () => {
+  throwsShort(() => native.fromBuffer(new Float32Array(2), [3], 0), TypeError, /^fromBuffer: data has 8 bytes but shape needs 12$/);
+  throwsShort(() => native.fromBuffer([1] as never, [1], 0), TypeError, /^fromBuffer: data: expected a typed array, got an object$/);
+  throwsShort(() => native.fromBuffer(new Float32Array(1), 'x' as never, 0), TypeError, /^fromBuffer: shape: expected an array of integers$/);
+  throwsShort(() => native.fromBuffer(new Float32Array(1), [1], 1.5), TypeError, /^fromBuffer: dtype: expected an integer, got 1\.5/);
+});
+
 test('item() on a multi-element tensor is a RangeError with the shape', leakFreeTidy(() => {
   throwsShort(() => tensor([1, 2]).item(), RangeError, /^item\(\): tensor has 2 elements, shape \[2\]; expected exactly 1/);
   throwsShort(() => zeros([0]).item(), RangeError, /^item\(\): tensor has 0 elements/);

@@ -1,12 +1,8 @@
 // The GC fallback: handles that are never disposed are released when their Tensor is collected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { memory, tensor, type Tensor } from '../../src/core/index.js';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import { collectGarbage as gc } from '../helpers/gc.js';
 
 /** Collects until the live handle count reaches `target` (finalizers run after the GC, in a later task). */
 async function collectUntil(target: number, tries = 20): Promise<void> {

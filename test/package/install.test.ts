@@ -70,10 +70,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the tarball holds only what runs: compiled sources, bin, native sources, README, licence', (t) => {
   t.diagnostic(`${packed.length} files; ${timings.join(', ')}`);
-  const allowed = /^(dist\/src\/.+\.(js|d\.ts)|bin\/wildcat\.js|native\/(binding\.gyp|[\w-]+\.(cjs|cc|h))|README\.md|LICENSE|package\.json)$/;
+  const allowed = /^(dist\/src\/.+\.(js|d\.ts)|dist\/src\/studio\/assets\/studio\.css|bin\/wildcat\.js|native\/(binding\.gyp|[\w-]+\.(cjs|cc|h))|README\.md|LICENSE|package\.json)$/;
   assert.deepEqual(packed.filter((p) => !allowed.test(p)), []);
   assert.deepEqual(packed.filter((p) => /(^|\/)(test|tests|fixtures?|bench|scripts)(\/|$)|\.map$/.test(p)), []);
-  for (const p of ['bin/wildcat.js', 'native/binding.gyp', 'native/build.cjs', 'native/libtorch.cjs', 'native/addon.cc', 'LICENSE', 'README.md']) assert.ok(packed.includes(p), p);
+  for (const p of ['dist/src/studio/assets/studio.js', 'dist/src/studio/assets/studio.css', 'bin/wildcat.js', 'native/binding.gyp', 'native/build.cjs', 'native/libtorch.cjs', 'native/addon.cc', 'LICENSE', 'README.md']) assert.ok(packed.includes(p), p);
   for (const [subpath, target] of Object.entries(PKG.exports)) {
     for (const file of typeof target === 'string' ? [target] : Object.values(target)) assert.ok(packed.includes(file.replace(/^\.\//, '')), `${subpath} → ${file}`);
   }

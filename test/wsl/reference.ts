@@ -1,4 +1,5 @@
-// Loader of the WILDCAT reference values (copied from shared/reference/wildcat_ref.json).
+// Loader of the WILDCAT reference values (test/wsl/fixtures/wildcat_ref.json): inputs, outputs and
+// input gradients in float64 from the official WILDCAT code, which halves (see its `semantics` block).
 import { readFileSync } from 'node:fs';
 import { tensor, type Tensor } from '../../src/core/index.js';
 

@@ -99,7 +99,7 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   const base = withoutLaunchFlags(argv, ['nproc', 'out']);
   if (p.values.threads === undefined) base.push('--threads', '1');
   rmSync(shardsDir, { recursive: true, force: true });
-  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!]);
+  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!], num(p, 'threads', 1, { int: true, min: 1 }));
   const { images } = mergePredictionShards(dirs, out);
   rmSync(shardsDir, { recursive: true, force: true });
   console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${join(out, 'segmentation')}/<id>.png`);

@@ -45,7 +45,7 @@ Model
                          file (torchvision names, e.g. resnet101-*.pth). Default auto
   --image-size N         network input side in pixels (default ${D.imageSize})
   --maps M               maps per class in the transfer layer (default ${D.model.maps}; the paper's
-                         VOC setting is 4, which needs a longer budget than 8 epochs here)
+                         VOC setting is 4, which needs a longer budget than ${D.epochs} epochs)
   --class-wise MODE      mean|max (default ${D.model.classWise})
   --architecture A       maps (a: transfer layer then spatial pooling) | features (b) (default ${D.model.architecture})
   --pooling NAME         wildcat|weldon|topk|mantra|max|gap|lse|generalized (default wildcat)
@@ -261,7 +261,7 @@ async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Prom
       childArgv.push('--backbone-weights', weights ?? 'none');
     }
   }
-  await runWorkers(plan, 'train', () => childArgv);
+  await runWorkers(plan, 'train', () => childArgv, num(p, 'threads', 1, { int: true, min: 1 }));
 }
 
 /**

@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { setNumThreads } from '../../core/index.js';
+import { isLoopbackHost, startStudio, STUDIO_DEFAULTS } from '../../studio/studioServer.js';
+import { Progress } from '../../train/progress.js';
+import { choice, num, optStr, parse, str, UsageError } from '../args.js';
+
+const L = STUDIO_DEFAULTS.limits;
+
+export const STUDIO_USAGE = `
+wildcat studio --run RUN [--data voc:DIR [--split ${STUDIO_DEFAULTS.split}]] [--port ${STUDIO_DEFAULTS.port}] [--host ${STUDIO_DEFAULTS.host}]
+               [--checkpoint best|last] [--max-upload-mb ${L.maxUploadBytes / 2 ** 20}] [--max-megapixels ${L.maxPixels / 1e6}]
+               [--queue ${L.queueCapacity}] [--threads N]
+
+A local web app to explore a trained run: upload an image (JPEG, PNG, WebP) and see its class
+scores and every class map over it; move k+, k- (count or fraction), alpha, the pooling kind
+(WILDCAT, max, GAP, LSE with r) and watch the scores and the selected regions change, recomputed
+in the browser from the maps; with --data, browse a split sorted and filtered by class, false
+positives, false negatives and localization misses. Stop it with Ctrl-C.
+
+  --run RUN            run folder (from \`wildcat train\`)
+  --data SPEC          a dataset to browse, voc:DIR or coco:INSTANCES.json,IMAGES_DIR
+                       (predicted once at start-up)
+  --split NAME         its split (default ${STUDIO_DEFAULTS.split})
+  --port N             default ${STUDIO_DEFAULTS.port}; 0 picks a free port
+  --host H             default ${STUDIO_DEFAULTS.host} (this machine only); another address
+                       makes the studio reachable from the network, without authentication
+  --checkpoint C       best (default) or last
+  --max-upload-mb N    larger uploads are refused with 413 (default ${L.maxUploadBytes / 2 ** 20})
+  --max-megapixels N   larger images are refused with 413 from their header (default ${L.maxPixels / 1e6})
+  --queue N            inference requests that may wait; more get 503 (default ${L.queueCapacity})
+  --threads N          libtorch threads (default: all cores)
+`;
+
+export async function studioCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, {
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+    checkpoint: { type: 'string' }, 'max-upload-mb': { type: 'string' }, 'max-megapixels': { type: 'string' }, queue: { type: 'string' },
+    threads: { type: 'string' },
+  }, STUDIO_USAGE);
+  setNumThreads(num(p, 'threads', availableParallelism(), { int: true, min: 1 }));
+  const host = str(p, 'host', STUDIO_DEFAULTS.host);
+  const data = optStr(p, 'data');
+  if (optStr(p, 'split') !== undefined && !data) throw new UsageError('--split needs --data voc:DIR');
+  const progress = new Progress();
+  const t0 = Date.now();
+  const studio = await startStudio({
+    run: str(p, 'run'),
+    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, 'best'),
+    data,
+    split: str(p, 'split', STUDIO_DEFAULTS.split),
+    port: num(p, 'port', STUDIO_DEFAULTS.port, { int: true, min: 0, max: 65535 }),
+    host,
+    limits: {
+      maxUploadBytes: Math.round(num(p, 'max-upload-mb', L.maxUploadBytes / 2 ** 20, { min: 0.001 }) * 2 ** 20),
+      maxPixels: Math.round(num(p, 'max-megapixels', L.maxPixels / 1e6, { min: 0.000001 }) * 1e6),
+      queueCapacity: num(p, 'queue', L.queueCapacity, { int: true, min: 0 }),
+    },
+    onProgress: (done, total) => progress.update({ label: 'predict split', done, total }),
+  });
+  progress.end();
+  const i = studio.info;
+  console.log(`run ${i.run} (${i.checkpoint} checkpoint): ${i.classNames.length} classes, ${i.poolingText}, M = ${i.maps}`);
+  if (i.dataset) console.log(`dataset ${i.dataset.spec}, split ${i.dataset.split}: ${i.dataset.images} images predicted (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (isLoopbackHost(host)) console.log(`listening on ${host} only (this machine); pass --host to serve other machines`);
+  else console.log(`warning: listening on ${host}: anyone who can reach this machine on port ${studio.port} can use the studio (it has no authentication)`);
+  console.log(`wildcat studio: open ${studio.url}  (Ctrl-C stops it)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void studio.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,242 @@
+// The studio's HTTP API on a tiny trained run: info, uploads (good, oversized, truncated, not an
+// image, too many pixels), dataset listing and ids (no traversal), 20 concurrent uploads, the
+// queue's 503, a failing request next to working ones, and no tensor left behind.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memory, setNumThreads } from '../../src/core/index.js';
+import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, StudioInfo } from '../../src/studio/apiTypes.js';
+import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../../src/studio/mapsMessage.js';
+import { startStudio, type Studio } from '../../src/studio/studioServer.js';
+import { pngHeaderOnly } from './pngHeader.js';
+import { makeTinyRun, sceneJpeg } from './tinyRun.js';
+
+let root: string;
+let tiny: ReturnType<typeof makeTinyRun>;
+let studio: Studio;
+let tensorsBefore: number;
+const errors: string[] = [];
+
+before(async () => {
+  setNumThreads(1);
+  root = mkdtempSync(join(tmpdir(), 'wildcat-studio-api-'));
+  tiny = makeTinyRun(root);
+  tensorsBefore = memory().tensors;
+  studio = await startStudio({ run: tiny.run, data: tiny.data, port: 0, logError: (l) => errors.push(l) });
+});
+
+after(async () => {
+  await studio?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One raw HTTP request (the path is sent as written: no URL normalization on the way). */
+function call(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer; chunks?: Buffer[]; port?: number } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: opts.port ?? studio.port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on('error', reject);
+    });
+    // A server that answers before reading the whole body may close early: the answer counts.
+    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+    if (opts.chunks) {
+      for (const c of opts.chunks) req.write(c);
+      req.end();
+    } else req.end(opts.body);
+  });
+}
+
+const json = <T>(a: Answer): T => JSON.parse(a.body.toString('utf8')) as T;
+const upload = (body: Buffer, headers: Record<string, string> = {}, port?: number) => call('/api/predict', { method: 'POST', body, headers: { 'Content-Type': 'image/jpeg', ...headers }, port });
+const testIds = () => readFileSync(join(tiny.scenes, 'VOC2007', 'ImageSets', 'Main', 'test.txt'), 'utf8').trim().split('\n');
+
+function scoresOf(a: Answer): number[] {
+  assert.equal(a.status, 200, a.body.toString());
+  assert.equal(a.headers['content-type'], MAPS_MESSAGE_TYPE);
+  return [...decodeMapsMessage<ImageMapsMeta>(a.body).arrays.scores!.data];
+}
+
+test('binds 127.0.0.1 by default; /api/info describes the run, its pooling and the limits', async () => {
+  assert.equal(studio.host, '127.0.0.1');
+  assert.match(studio.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const info = json<StudioInfo>(await call('/api/info'));
+  assert.deepEqual(info.classNames, ['bag', 'boot', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 'trouser', 'tshirt']);
+  assert.deepEqual(info.pooling, { kind: 'wildcat', kmax: 0.2, kmin: 0.2, alpha: 0.7, halve: false });
+  assert.equal(info.maps, 2);
+  assert.deepEqual(info.grid, { h: 4, w: 4 });
+  assert.deepEqual(info.limits, { maxUploadBytes: 20 * 2 ** 20, maxPixels: 40e6, queueCapacity: 32 });
+  assert.deepEqual(info.dataset, { spec: tiny.data, split: 'test', images: 8 });
+  assert.equal(info.capabilities.segmentation, false);
+  const page = await call('/');
+  assert.equal(page.status, 200);
+  assert.match(page.body.toString(), /<script type="module" src="\/assets\/studio\.js"><\/script>/);
+  assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+  const js = await call('/assets/studio.js');
+  assert.equal(js.status, 200);
+  assert.ok(js.body.length > 10_000, 'the page bundle is served');
+  assert.equal((await call('/assets/../package.json')).status, 404);
+  assert.equal((await call('/api/info', { headers: { Host: 'evil.example:80' } })).status, 403, 'DNS rebinding: foreign Host refused');
+});
+
+test('an upload: scores, class maps and modality maps with their shapes; JSON on request', async () => {
+  const bytes = readFileSync(sceneJpeg(tiny.scenes, testIds()[0]!));
+  const a = await upload(bytes);
+  const m = decodeMapsMessage<ImageMapsMeta>(a.body);
+  assert.deepEqual(m.meta.image, { width: 64, height: 64 });
+  assert.deepEqual(m.meta.grid, { h: 4, w: 4 });
+  assert.equal(m.meta.maps, 2);
+  assert.deepEqual(m.arrays.scores!.shape, [10]);
+  assert.deepEqual(m.arrays.classMaps!.shape, [10, 4, 4]);
+  assert.deepEqual(m.arrays.modalityMaps!.shape, [20, 4, 4]);
+  // The class maps are the mean of each class's two modality maps.
+  const cm = m.arrays.classMaps!.data;
+  const mm = m.arrays.modalityMaps!.data;
+  for (let c = 0; c < 10; c++) for (let p = 0; p < 16; p++) assert.ok(Math.abs(cm[c * 16 + p]! - (mm[2 * c * 16 + p]! + mm[(2 * c + 1) * 16 + p]!) / 2) < 1e-6);
+  const j = json<{ meta: ImageMapsMeta; arrays: Record<string, { shape: number[]; data: number[] }> }>(await upload(bytes, { Accept: 'application/json' }));
+  assert.deepEqual(j.arrays.scores!.data, [...m.arrays.scores!.data]);
+  // The content type is not trusted either way: the bytes decide (curl --data-binary sends a form type).
+  assert.deepEqual(scoresOf(await upload(bytes, { 'Content-Type': 'application/x-www-form-urlencoded' })), [...m.arrays.scores!.data]);
+});
+
+test('oversized uploads: 413 by Content-Length before reading, and while streaming without one', async () => {
+  const big = Buffer.alloc(20 * 2 ** 20 + 1, 0xff);
+  const declared = await upload(big);
+  assert.equal(declared.status, 413);
+  assert.match(json<{ error: string }>(declared).error, /upload too large: 20\.0 MiB declared; the limit is 20 MiB/);
+  const chunk = Buffer.alloc(2 ** 20, 0xd8);
+  const streamed = await call('/api/predict', { method: 'POST', chunks: Array.from({ length: 21 }, () => chunk), headers: { 'Transfer-Encoding': 'chunked' } });
+  assert.equal(streamed.status, 413);
+  assert.match(json<{ error: string }>(streamed).error, /more than 20 MiB sent/);
+  assert.equal((await call('/api/info')).status, 200, 'the server still answers');
+});
+
+test('truncated, non-image and huge-pixel uploads: 415 / 413 with the reason', async () => {
+  const jpeg = readFileSync(sceneJpeg(tiny.scenes, testIds()[1]!));
+  const cut = await upload(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+  assert.equal(cut.status, 415, cut.body.toString());
+  assert.match(json<{ error: string }>(cut).error, /^upload: cannot decode the image: .*(premature|truncated|damaged)/i);
+  const png = await (await import('sharp')).default(jpeg).png().toBuffer();
+  const cutPng = await upload(png.subarray(0, Math.floor(png.length * 0.5)), { 'Content-Type': 'image/png' });
+  assert.equal(cutPng.status, 415, cutPng.body.toString());
+  const text = await upload(Buffer.from('GET / HTTP/1.1 — not an image'), { 'Content-Type': 'text/plain' });
+  assert.equal(text.status, 415);
+  assert.match(json<{ error: string }>(text).error, /not a JPEG, PNG or WebP image/);
+  const svg = await upload(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'), { 'Content-Type': 'image/svg+xml' });
+  assert.equal(svg.status, 415);
+  assert.match(json<{ error: string }>(svg).error, /XML\/SVG/);
+  const form = await upload(jpeg, { 'Content-Type': 'multipart/form-data; boundary=x' });
+  assert.equal(form.status, 415);
+  assert.match(json<{ error: string }>(form).error, /send the image file itself as the request body/);
+  const huge = await upload(pngHeaderOnly(10000, 8000), { 'Content-Type': 'image/png' });
+  assert.equal(huge.status, 413);
+  assert.match(json<{ error: string }>(huge).error, /10000×8000 = 80\.0 megapixels; the limit is 40\.0 megapixels/);
+  assert.equal((await upload(Buffer.alloc(0))).status, 415);
+  assert.deepEqual(errors, [], 'client errors are not server failures');
+});
+
+test('dataset: pages, filters, one image, its picture, maps and mask', async () => {
+  const all = json<DatasetPage>(await call('/api/dataset?sort=id&limit=5'));
+  assert.equal(all.total, 8);
+  assert.deepEqual(all.items.map((i) => i.id), testIds().slice(0, 5));
+  const fp = json<DatasetPage>(await call('/api/dataset?filter=fp'));
+  assert.ok(fp.items.every((i) => i.falsePositives.length > 0));
+  assert.equal((await call('/api/dataset?filter=nope')).status, 400);
+  const id = testIds()[2]!;
+  const d = json<DatasetImageDetail>(await call(`/api/dataset/images/${id}`));
+  assert.equal(d.id, id);
+  assert.deepEqual([d.width, d.height], [64, 64]);
+  assert.equal(d.labels.length, 10);
+  assert.ok(d.objects.length >= 1 && d.objects.every((o) => o.cls >= 0 && o.box.x1 > o.box.x0));
+  assert.deepEqual(d.present, d.labels.flatMap((l, c) => (l === 1 ? [c] : [])));
+  assert.equal(d.hasMask, true);
+  const pic = await call(`/api/dataset/images/${id}/image`);
+  assert.equal(pic.headers['content-type'], 'image/jpeg');
+  assert.ok(pic.body.equals(readFileSync(sceneJpeg(tiny.scenes, id))));
+  assert.equal((await call(`/api/dataset/images/${id}/mask`)).headers['content-type'], 'image/png');
+  // The maps of a dataset image are those of the same file uploaded.
+  const maps = scoresOf(await call(`/api/dataset/images/${id}/maps`));
+  assert.deepEqual(maps, scoresOf(await upload(pic.body)));
+  d.scores.forEach((v, c) => assert.ok(Math.abs(v - maps[c]!) < 1e-5, `class ${c}: listing ${v}, maps ${maps[c]}`));
+});
+
+test('dataset ids: ../ and absolute ids never reach a file', async () => {
+  const paths = [
+    '/api/dataset/images/..%2F..%2F..%2Fetc%2Fpasswd/image',
+    '/api/dataset/images/%2Fetc%2Fpasswd/image',
+    '/api/dataset/images/..%2FAnnotations%2F000033.xml/image',
+    '/api/dataset/images/../../../../etc/passwd',
+    '/api/dataset/images/%2e%2e/%2e%2e/image',
+    '/api/dataset/images//etc/passwd/image',
+    '/api/dataset/images/..%5C..%5Cwin.ini/image',
+    '/api/dataset/images/%00/image',
+    '/api/dataset/images/999999/image',
+    '/../../etc/passwd',
+  ];
+  for (const p of paths) {
+    const a = await call(p);
+    assert.ok([400, 404].includes(a.status), `${p}: ${a.status}`);
+    assert.match(a.headers['content-type'] as string, /^application\/json/, p);
+    assert.doesNotMatch(a.body.toString(), /root:/, p);
+  }
+  assert.equal((await call('/api/dataset/images/..%2F..%2Fetc%2Fpasswd/image')).status, 400);
+  assert.equal((await call('/api/dataset/images/%2Fetc%2Fpasswd')).status, 400);
+});
+
+test('20 concurrent uploads are all answered, each with its own image\'s scores', async () => {
+  const files = [...testIds(), ...readFileSync(join(tiny.scenes, 'VOC2007', 'ImageSets', 'Main', 'train.txt'), 'utf8').trim().split('\n')].slice(0, 20).map((id) => readFileSync(sceneJpeg(tiny.scenes, id)));
+  const expected: number[][] = [];
+  for (const f of files) expected.push(scoresOf(await upload(f)));
+  const answers = await Promise.all(files.map((f) => upload(f)));
+  answers.forEach((a, i) => assert.deepEqual(scoresOf(a), expected[i], `upload ${i}`));
+});
+
+test('a full queue answers 503 with Retry-After; the others are served', async () => {
+  const busy = await startStudio({ run: tiny.run, port: 0, limits: { queueCapacity: 0 } });
+  try {
+    const f = readFileSync(sceneJpeg(tiny.scenes, testIds()[0]!));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => upload(f, {}, busy.port)));
+    const codes = answers.map((a) => a.status);
+    assert.ok(codes.every((c) => c === 200 || c === 503), codes.join(','));
+    assert.ok(codes.includes(503), `some request waited for a full queue: ${codes.join(',')}`);
+    for (const a of answers.filter((x) => x.status === 503)) {
+      assert.ok(Number(a.headers['retry-after']) >= 1);
+      assert.match(json<{ error: string }>(a).error, /the server is busy/);
+    }
+    assert.ok(codes.includes(200));
+  } finally {
+    await busy.close();
+  }
+});
+
+test('a request that fails inside the server gets a 500; the server keeps answering', async () => {
+  const id = testIds()[3]!;
+  const file = sceneJpeg(tiny.scenes, id);
+  renameSync(file, `${file}.moved`);
+  try {
+    const a = await call(`/api/dataset/images/${id}/maps`);
+    assert.equal(a.status, 500);
+    assert.match(json<{ error: string }>(a).error, /image file not found/);
+    assert.equal(errors.length, 1, 'the failure is logged');
+  } finally {
+    renameSync(`${file}.moved`, file);
+  }
+  assert.equal((await call(`/api/dataset/images/${id}/maps`)).status, 200);
+  assert.equal((await call('/api/nothing')).status, 404);
+  assert.equal((await call('/api/info', { method: 'DELETE' })).headers.allow, 'GET');
+});
+
+test('closing the studio releases every tensor', async () => {
+  await studio.close();
+  assert.equal(memory().tensors, tensorsBefore);
+});
