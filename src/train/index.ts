@@ -16,3 +16,4 @@ export { loadRun } from './loadRun.js';
 export { openDataset, openVocSplit, parseDatasetSpec, type DatasetSpec } from './datasetSpec.js';
 export { Progress, formatProgress, formatDuration, type ProgressState } from './progress.js';
 export { RunLog } from './runLog.js';
+export { evaluateSplit, runSegmentationSettings, runSegmentationStages, scoreLinkOf, tuneSegmentationThresholds, tuneRunThresholds, type TuningResult } from './runSegmentation.js';

@@ -71,7 +71,8 @@ Training
                          stops the run there (fail, default) or is left out and listed in the
                          run log and summary.json (skip)
   --train-scales A,B     multi-scale training: each batch resized by s uniform in [A,B] (e.g. 0.7,1.4)
-  --test-scales LIST     test scales recorded for evaluation (e.g. 0.5,0.7,1,1.4,2,2.8)
+  --test-scales LIST     test scales recorded in the run: the default --scales of eval, predict,
+                         report and tune-segmentation (e.g. 0.5,0.7,1,1.4,2,2.8)
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
