@@ -6,20 +6,24 @@ BUILD_PACKAGES := g++ make python3
 ADDON := native/build/Release/wildcat_native.node
 STAMP := node_modules/.package-lock.json
 
-.PHONY: all setup apt npm native build test demo bench clean
+.PHONY: all setup apt npm native build test demo bench parity parity-apt clean
 
 all: build
 
 setup: apt npm native build
 
-# Installs only what dpkg reports missing, so a prepared machine skips apt entirely.
-apt:
-	@missing=""; for p in $(APT_PACKAGES) $(BUILD_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the packages of $(1) that dpkg reports missing, so a prepared machine skips apt entirely.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+apt:
+	$(call apt_install,$(APT_PACKAGES) $(BUILD_PACKAGES))
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -49,7 +53,18 @@ demo: setup
 bench: setup
 	node dist/bench/engine.js
 	node dist/bench/wsl.js
+	node dist/bench/crf.js
 	node dist/bench/distributed.js
+
+# The lockstep guard against PyTorch needs Debian's python3-torch; only this target installs it
+# (make test does not need it).
+PARITY_PACKAGES := python3-torch
+
+parity-apt:
+	$(call apt_install,$(PARITY_PACKAGES))
+
+parity: setup parity-apt
+	node dist/parity/parity.js
 
 clean:
 	rm -rf dist native/build

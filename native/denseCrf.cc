@@ -23,11 +23,13 @@
 //   Q_i(l) ∝ exp(−ψ_u,i(l) + Σ_m w_m (K̃_m Q(l))_i).
 // Free energy (K&K §3, KL(Q‖P) up to a constant independent of Q):
 //   F(Q) = Σ_i Σ_l Q_i(l) (ψ_u,i(l) + log Q_i(l)) − ½ Σ_m w_m Σ_l Q(l)ᵀ K̃_m Q(l).
-#include "addon.h"
-
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
+// -O3 (vectorised loops over labels) and no-trapping-math (lets the clamp in ExpNonPositive
+// vectorise; we never read floating-point exception flags) for this file only. Set before any
+// #include, so that the library's inline functions get the same options and still inline.
+#pragma GCC optimize("O3", "no-trapping-math")
 #endif
+#include "addon.h"
 
 #include <algorithm>
 #include <cmath>
@@ -59,7 +61,7 @@ class LatticeHash {
         keys_.insert(keys_.end(), key, key + d_);
         return count_++;
       }
-      if (std::equal(key, key + d_, keys_.data() + static_cast<size_t>(s) * d_)) return s;
+      if (SameKey(key, s)) return s;
       h = (h + 1) & mask_;
     }
   }
@@ -69,7 +71,7 @@ class LatticeHash {
     for (;;) {
       int32_t s = slots_[h];
       if (s < 0) return -1;
-      if (std::equal(key, key + d_, keys_.data() + static_cast<size_t>(s) * d_)) return s;
+      if (SameKey(key, s)) return s;
       h = (h + 1) & mask_;
     }
   }
@@ -78,6 +80,14 @@ class LatticeHash {
   int32_t size() const { return count_; }
 
  private:
+  // A loop rather than std::equal, which becomes a memcmp call for these 2-5 coordinates.
+  bool SameKey(const int32_t* key, int32_t v) const {
+    const int32_t* k = keys_.data() + static_cast<size_t>(v) * d_;
+    for (int i = 0; i < d_; i++)
+      if (k[i] != key[i]) return false;
+    return true;
+  }
+
   size_t Hash(const int32_t* key) const {
     uint64_t h = 1469598103934665603ULL;
     for (int i = 0; i < d_; i++) h = (h ^ static_cast<uint32_t>(key[i])) * 1099511628211ULL;
@@ -316,7 +326,7 @@ Kernel MakeKernel(const std::vector<float>& features, int64_t n, int d, double w
 // expf is a call): x = k ln2 + r with |r| <= ln2/2 (ln2 split in two for exactness), exp(r) by
 // its Taylor polynomial to degree 6 (relative error < 2e-7), 2^k through the exponent bits.
 inline float ExpNonPositive(float x) {
-  x = x < -87.0f ? -87.0f : x;
+  x = std::max(x, -87.0f);
   const int32_t k = static_cast<int32_t>(x * 1.44269504f - 0.5f);  // round to nearest (x <= 0)
   const float kf = static_cast<float>(k);
   const float r = (x - kf * 0.693145752f) - kf * 1.42860677e-6f;
@@ -364,19 +374,16 @@ CrfOutput Solve(const CrfInput& in, const CrfParams& prm) {
 
   // Q_i = softmax(logits_i) for every pixel; logits is overwritten. Flat loops over all n·L
   // values where possible, so that they vectorise.
-  std::vector<float> logits(nl), rowMax(n);
+  std::vector<float> logits(nl);
   auto softmax = [&]() {
     for (int64_t i = 0; i < n; i++) {
-      const float* a = logits.data() + i * L;
+      float* a = logits.data() + i * L;
       float mx = a[0];
       for (int l = 1; l < L; l++) mx = std::max(mx, a[l]);
-      rowMax[i] = mx;
+      for (int l = 0; l < L; l++) a[l] -= mx;
     }
-    for (int64_t i = 0; i < n; i++) {
-      float* a = logits.data() + i * L;
-      const float mx = rowMax[i];
-      for (int l = 0; l < L; l++) a[l] = ExpNonPositive(a[l] - mx);
-    }
+    float* a = logits.data();
+    for (size_t k = 0; k < nl; k++) a[k] = ExpNonPositive(a[k]);
     for (int64_t i = 0; i < n; i++) {
       const float* e = logits.data() + i * L;
       float s = 0;

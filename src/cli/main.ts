@@ -8,11 +8,14 @@ wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on li
   wildcat data scenes --out DIR      write the embedded Fashion-MNIST scenes (VOC layout)
   wildcat pretrain                   pre-train a backbone on single items (cached)
   wildcat train --data voc:DIR --out RUN     train from image-level labels
-  wildcat eval --run RUN --data voc:DIR --split test      classification + localization mAP
-  wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions
+  wildcat eval --run RUN --data voc:DIR --split test      classification, localization mAP, segmentation mIoU
+  wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED   CSV predictions, segmentation masks
+  wildcat tune-segmentation --run RUN --split val   background thresholds by val mIoU
   wildcat report --run RUN --data voc:DIR --split test --out report.html   HTML report with heatmaps
   wildcat studio --run RUN [--data voc:DIR --split test]   local web app: maps, live re-pooling, dataset browser
   wildcat ablate --data voc:DIR --out DIR    poolings compared with the same budget
+  wildcat mantra --data voc:DIR --out RUN    MANTRA latent structural SVM on a frozen backbone
+  wildcat combine --runs A,B --data voc:DIR --split val --out COMBO   Object-Bank combination of runs
   wildcat demo                       the whole pipeline on the embedded data
 
 \`wildcat <command> --help\` lists a command's options.
@@ -24,9 +27,12 @@ const commands: Record<string, () => Promise<{ [k: string]: (argv: string[]) => 
   train: () => import('./commands/train.js').then((m) => ({ run: m.trainCommand })),
   eval: () => import('./commands/evaluate.js').then((m) => ({ run: m.evalCommand })),
   predict: () => import('./commands/predict.js').then((m) => ({ run: m.predictCommand })),
+  'tune-segmentation': () => import('./commands/tuneSegmentation.js').then((m) => ({ run: m.tuneSegmentationCommand })),
   report: () => import('./commands/report.js').then((m) => ({ run: m.reportCommand })),
   studio: () => import('./commands/studio.js').then((m) => ({ run: m.studioCommand })),
   ablate: () => import('./commands/ablate.js').then((m) => ({ run: m.ablateCommand })),
+  mantra: () => import('./commands/mantra.js').then((m) => ({ run: m.mantraCommand })),
+  combine: () => import('./commands/combine.js').then((m) => ({ run: m.combineCommand })),
   demo: () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand })),
 };
 

@@ -25,7 +25,7 @@ export async function ensurePretrained(backbone: BackboneSpec, overrides: Partia
     log(`pre-trained backbone (cached): ${path}`);
     return path;
   }
-  log(`pre-training resnet${backbone.depth} (width ×${backbone.widthMultiplier}) on single Fashion-MNIST items, ${config.steps} steps; cached for later runs`);
+  log(`pre-training resnet${backbone.depth} (width ×${backbone.widthMultiplier}) on single Fashion-MNIST items (${config.canvas} canvases), ${config.steps} steps; cached for later runs`);
   await pretrainBackbone(config, path, { log });
   return path;
 }

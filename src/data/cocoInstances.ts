@@ -21,6 +21,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { JSONParser } from '@streamparser/json';
+import { checkLimit, inputLimits } from '../io/inputLimits.js';
+import { JsonDepthMeter } from '../io/jsonDepth.js';
 import { checkRleCounts, decodeRleCounts } from './cocoMasks.js';
 
 /** Bounds that keep a hostile or corrupt file from allocating without limit. */
@@ -117,6 +119,9 @@ class CocoInstancesBuilder {
   private readonly annotations: CocoInstance[] = [];
   private topLevelChecked = false;
   private error: Error | null = null;
+  /** A COCO file is 5 levels deep; deeper nesting is refused before anything walks it. */
+  private readonly depth = new JsonDepthMeter();
+  private readonly maxDepth = inputLimits().nestingDepth;
 
   constructor(private readonly file: string, private readonly options: CocoReadOptions) {
     // keepStack false: every emitted element is dropped from its parent array at once.
@@ -141,6 +146,8 @@ class CocoInstancesBuilder {
     if (this.error) throw this.error;
     if (chunk.length === 0) return;
     if (!this.topLevelChecked) this.checkTopLevel(chunk);
+    const depth = this.depth.feed(chunk);
+    checkLimit({ ...inputLimits(), nestingDepth: this.maxDepth }, 'nestingDepth', depth, this.file, () => `JSON nesting (${depth} levels)`);
     this.parser.write(chunk);
     if (this.error) throw this.error;
   }

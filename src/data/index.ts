@@ -39,8 +39,9 @@ export {
   flipHorizontalChw, sampleAugmentation, sampleRandomResizedCrop, sampleScaleJitterCrop,
   type AugmentOptions, type AugmentParams, type CropRegion,
 } from './augment.js';
+export { findBadImages, describeBadImages, withoutImages, type BadImage } from './badImages.js';
 export {
-  decodeImage, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
+  checkImageFile, decodeImage, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
   type DecodedImage, type ImageLoadOptions, type LoadedImage, type ResizeMode,
 } from './imagePipeline.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.js';

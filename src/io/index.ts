@@ -24,4 +24,4 @@ export {
 } from './pytorchCheckpoint.js';
 export { detectWeightFileFormat, parseWeightFile, type WeightFileFormat, type WeightFileContents } from './weightFile.js';
 export { rawToTensor, tensorToRaw, loadTensors, saveTensors, rawDictToTensors } from './tensorFiles.js';
-export { writeFileAtomic } from './atomicWrite.js';
+export { writeFileAtomic, removeStaleTempFiles } from './atomicWrite.js';

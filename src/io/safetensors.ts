@@ -11,6 +11,7 @@
 import { checkRawTensor, dtypeByteSize, shapeNumel, type RawDType, type RawStateDict, type RawTensor } from './rawTensor.js';
 import { WeightFileError } from './weightFileError.js';
 import { checkLimit, DEFAULT_INPUT_LIMITS, inputLimits, type InputLimits } from './inputLimits.js';
+import { JsonDepthMeter } from './jsonDepth.js';
 
 /** What {@link parseSafetensors} returns. */
 export interface SafetensorsContents {
@@ -52,24 +53,6 @@ interface HeaderEntry {
   end: number;
 }
 
-/** Deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \\ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return max;
-}
-
 function describeJson(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
@@ -108,7 +91,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data',
   }
   // The header is 3 levels deep ({name: {shape: [...]}}); deeper JSON is no header, and would
   // only cost stack further on (messages quote parts of it).
-  const depth = jsonDepth(text);
+  const depth = new JsonDepthMeter().feed(text);
   checkLimit(limits, 'nestingDepth', depth, source, () => `safetensors header nesting (${depth} levels)`);
   let header: unknown;
   try {

@@ -6,6 +6,7 @@ import type { InputLimits } from './inputLimits.js';
 import { serializeSafetensors } from './safetensors.js';
 import type { RawDType, RawStateDict, RawTensor } from './rawTensor.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { WeightFileError } from './weightFileError.js';
 
 const RAW_TO_DTYPE: Record<RawDType, DType> = {
   float32: 'float32', float64: 'float64', float16: 'float16', bfloat16: 'bfloat16', int64: 'int64',
@@ -30,12 +31,25 @@ export function loadTensors(path: string, options: { limits?: Partial<InputLimit
   if (!existsSync(path)) throw new Error(`${path}: no such weight file`);
   const bytes = readFileSync(path);
   const contents = parseWeightFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, options);
-  return { tensors: rawDictToTensors(contents.tensors), metadata: contents.metadata ?? {} };
+  return { tensors: rawDictToTensors(contents.tensors, path), metadata: contents.metadata ?? {} };
 }
 
-export function rawDictToTensors(raw: RawStateDict): Map<string, Tensor> {
+export function rawDictToTensors(raw: RawStateDict, source?: string): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const [name, r] of raw) out.set(name, rawToTensor(r));
+  try {
+    for (const [name, r] of raw) {
+      try {
+        out.set(name, rawToTensor(r));
+      } catch (e) {
+        // e.g. a bool tensor whose bytes are not 0/1: the file is wrong, so name it.
+        if (source === undefined) throw e;
+        throw new WeightFileError(source, `tensor '${name}': ${(e as Error).message}`);
+      }
+    }
+  } catch (e) {
+    for (const t of out.values()) t.dispose();
+    throw e;
+  }
   return out;
 }
 

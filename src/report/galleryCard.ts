@@ -10,6 +10,7 @@ import type { PictureLabel, ReportCard, ReportTile } from './htmlReport.js';
 import { loadPicture, pictureDataUri, type Picture } from './pictures.js';
 import { scoreBarsSvg } from './scoreBars.js';
 import { placeLabels } from './labelPlacement.js';
+import { imageMeanIoU, overlaySegmentation } from './segmentationOverlay.js';
 
 export { classColor } from './classColor.js';
 
@@ -55,6 +56,16 @@ export interface CardInput {
   /** The image size the points and boxes refer to. */
   size: { width: number; height: number };
   maps: CardMaps;
+  /** The predicted segmentation (and the ground-truth mask when the image has one), at the image size. */
+  segmentation?: CardSegmentation;
+}
+
+/** Label maps of one image (0 background, k + 1 class k, 255 void), row-major at `size`. */
+export interface CardSegmentation {
+  predicted: Uint8Array;
+  groundTruth?: Uint8Array;
+  /** How the prediction was made, e.g. 'SLIC-smoothed'. */
+  caption: string;
 }
 
 export interface CardOptions {
@@ -117,6 +128,19 @@ export async function renderGalleryCard(input: CardInput, opts: CardOptions = {}
     lines: [`${input.size.width}×${input.size.height} px, ${input.objects.length} object${input.objects.length === 1 ? '' : 's'}`],
     labels,
   });
+
+  // Ground-truth mask and predicted segmentation.
+  const seg = input.segmentation;
+  if (seg) {
+    const { width: W, height: H } = input.size;
+    if (seg.groundTruth) {
+      tiles.push({ src: await pictureDataUri(overlaySegmentation(pic, seg.groundTruth, W, H), { format }), width: pic.width, height: pic.height, title: 'ground-truth mask' });
+    }
+    const present = [...new Set(seg.predicted)].filter((l) => l > 0).sort((a, b) => a - b).map((l) => classNames[l - 1] ?? `class ${l - 1}`);
+    const lines = [seg.caption, present.length > 0 ? present.join(', ') : 'all background'];
+    if (seg.groundTruth) lines.push(`image mIoU ${(100 * imageMeanIoU(seg.predicted, seg.groundTruth)).toFixed(1)}%`);
+    tiles.push({ src: await pictureDataUri(overlaySegmentation(pic, seg.predicted, W, H), { format }), width: pic.width, height: pic.height, title: 'segmentation', lines });
+  }
 
   // Class heatmaps.
   const shown = classesToShow(input, opts.maxClasses ?? 4);

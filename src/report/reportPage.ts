@@ -53,6 +53,7 @@ export function reportModel(p: ReportPageInput): ReportModel {
     headline: [
       ['classification mAP (%)', pct(p.metrics.mAP)],
       ['pointwise localization mAP (%)', pct(p.metrics.locMAP)],
+      ...segmentationHeadline(p.metrics),
       [`${p.split} images`, String(n)],
     ],
     config: configRows(p.config, p.run, p.grid, p.plan),
@@ -186,4 +187,13 @@ function basename(p: string): string {
 function runName(run: string): string {
   const parts = resolve(run).split(/[\\/]/).filter(Boolean);
   return parts.slice(-2).join('/');
+}
+
+/** Segmentation mIoU without and with each smoothing (none when the split has no masks). */
+function segmentationHeadline(m: WslMetrics): Array<[string, string]> {
+  const s = m.segmentation;
+  if (!s) return [];
+  const rows: Array<[string, string]> = [['segmentation mIoU (%)', pct(s.bySmoothing.none?.meanIoU ?? NaN)]];
+  for (const [k, v] of Object.entries(s.bySmoothing)) if (k !== 'none' && v) rows.push([`mIoU with ${k.toUpperCase()} (%)`, pct(v.meanIoU)]);
+  return rows;
 }

@@ -1,18 +1,21 @@
 // The report of a trained run on a VOC-layout split: run config, training curves, metrics and
-// a gallery of heatmaps with the pooling's evidence, as one self-contained HTML file. This file
-// orchestrates; the phases live in splitVerdicts (hit tests, verdicts), galleryMaps (the
-// network's maps), galleryCard (one card) and reportPage (the page around the gallery).
+// a gallery of heatmaps with the pooling's evidence and segmentations, as one self-contained HTML
+// file. This file orchestrates; the phases live in splitVerdicts (hit tests, verdicts), galleryMaps
+// (the network's maps), gallerySegmentations, galleryCard (one card) and reportPage (the page
+// around the gallery).
 import { writeFileAtomic } from '../io/index.js';
 import { loadRun } from '../train/loadRun.js';
 import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
-import { predictImages } from '../train/predict.js';
-import { evaluatePredictions, type WslMetrics } from '../train/evaluatePredictions.js';
+import type { WslMetrics } from '../train/evaluatePredictions.js';
+import { evaluateSplit, runSegmentationSettings } from '../train/runSegmentation.js';
+import type { SegmentationOverrides } from '../segment/index.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { colormapByName, type ColormapName } from './colormap.js';
 import { evidencePlan } from './evidenceRegions.js';
 import { renderGalleryCard } from './galleryCard.js';
 import { galleryMaps } from './galleryMaps.js';
+import { gallerySegmentations } from './gallerySegmentations.js';
 import { renderReportHtml, type ReportCard } from './htmlReport.js';
 import { selectGallery } from './imageVerdict.js';
 import { reportModel } from './reportPage.js';
@@ -54,6 +57,8 @@ export interface RunReportOptions {
   alpha?: number;
   /** Images per inference batch. Default 16. */
   batchSize?: number;
+  /** Test scales and segmentation settings given explicitly (the rest: the run's test scales, its tuned thresholds, the defaults). */
+  segmentation?: SegmentationOverrides;
   /** Progress of the prediction pass over the split. */
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -91,7 +96,7 @@ export async function buildRunReport(opts: RunReportOptions): Promise<RunReport>
 }
 
 /** The options with every default filled in. */
-type ResolvedReportOptions = Required<Omit<RunReportOptions, 'onProgress'>> & Pick<RunReportOptions, 'onProgress'>;
+type ResolvedReportOptions = Required<Omit<RunReportOptions, 'onProgress' | 'segmentation'>> & Pick<RunReportOptions, 'onProgress' | 'segmentation'>;
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -105,14 +110,12 @@ export async function writeRunReport(opts: RunReportOptions, out: string): Promi
 }
 
 async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDataset, o: ResolvedReportOptions): Promise<RunReport> {
-  // 1. Predict and score the whole split; judge every image (peak hits, verdicts).
-  const pred = await predictImages(net, ds, {
-    size: config.imageSize,
-    batchSize: o.batchSize,
-    imageSize: (i) => ds.imageSize(i),
+  // 1. Predict and score the whole split (segmentation too); judge every image (peak hits, verdicts).
+  const settings = runSegmentationSettings(config, o.segmentation);
+  const { predictions: pred, metrics } = await evaluateSplit(net, config, ds, {
+    run: o.run, checkpoint: o.checkpoint, settings, batchSize: o.batchSize,
     onProgress: (d, t) => o.onProgress?.(`predict ${o.split}`, d, t),
   });
-  const metrics = await evaluatePredictions(pred, ds);
   const judged = await judgeSplit(pred, ds, config.loss);
   // 2. The gallery: best and worst images, their maps and evidence, their cards.
   const pick = selectGallery(judged.verdicts, ds.ids, o.images);
@@ -120,6 +123,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDa
   const plan = evidencePlan(config.model);
   const maps = await galleryMaps(net, ds, config.imageSize, chosen, plan.regions);
   const grid = maps.size > 0 ? [...maps.values()][0]! : undefined;
+  const segmentations = await gallerySegmentations(net, config, ds, chosen, { run: o.run, checkpoint: o.checkpoint, settings });
   const colormap = colormapByName(o.colormap);
   const cardOpts = { tileSize: o.tileSize, maxClasses: o.maxClasses, normalize: o.normalize, colormap, alpha: o.alpha, classWise: config.model.classWise } as const;
   const cards = new Map<number, ReportCard>();
@@ -140,6 +144,7 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDa
         points: pred.points.subarray(i * C * 2, (i + 1) * C * 2),
         size: { width: pred.sizes[2 * i]!, height: pred.sizes[2 * i + 1]! },
         maps: maps.get(i)!,
+        segmentation: segmentations.get(i),
       },
       cardOpts,
     );
@@ -154,7 +159,9 @@ async function reportOf(net: WildcatNet, config: WslTrainConfig, ds: AnnotatedDa
   }));
   const gallery = chosen.map((i) => {
     const c = cards.get(i)!;
-    return { id: c.id, index: i, good: pick.best.includes(i), pictures: c.tiles.length + (c.modalities?.tiles.length ?? 0), classes: c.tiles.slice(1).map((t) => t.title) };
+    const seg = segmentations.get(i);
+    const before = 1 + (seg ? (seg.groundTruth ? 2 : 1) : 0); // the image, then the mask and segmentation tiles
+    return { id: c.id, index: i, good: pick.best.includes(i), pictures: c.tiles.length + (c.modalities?.tiles.length ?? 0), classes: c.tiles.slice(before).map((t) => t.title) };
   });
   return { html, metrics, gallery, pictures };
 }

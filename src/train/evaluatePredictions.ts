@@ -2,6 +2,7 @@
 // labels, difficult ignored) and pointwise localization AP (Oquab et al. 2015, boxes). COCO
 // splits score alike (crowd regions count as difficult boxes).
 import { meanAveragePrecision, pointwiseLocalizationAP, type AnnotatedImage, type PointPrediction } from '../eval/index.js';
+import type { SplitSegmentationMetrics } from '../segment/index.js';
 import type { AnnotatedDataset } from './datasetSpec.js';
 import type { Predictions } from './predict.js';
 
@@ -16,6 +17,8 @@ export interface WslMetrics {
   locMAP: number;
   perClassLocAP: number[];
   images: number;
+  /** Segmentation mIoU per smoothing on the images with a mask, and where the background threshold came from (see runSegmentation.ts). */
+  segmentation?: SplitSegmentationMetrics & { background: string };
 }
 
 /** Classification metrics only (validation during training). */

@@ -3,7 +3,7 @@ export {
   trainWsl, trainStep, checkRunFolder, wslOptimizer, wslSchedule, wslLoss, NonFiniteLossError, RUN_FILES,
   type TrainWslOptions, type TrainWslResult, type TrainStepInfo, type CheckpointMeta, type LossFn,
 } from './wslTrainer.js';
-export { defaultWslConfig, type WslTrainConfig, type WslLoss } from './wslConfig.js';
+export { defaultWslConfig, autoEpochs, AUTO_EPOCHS, type WslTrainConfig, type WslLoss } from './wslConfig.js';
 export {
   pretrainBackbone, defaultPretrainConfig, pretrainOptimizer, pretrainSchedule, pretrainStep, pretrainStyles,
   type PretrainCanvas, type PretrainConfig, type PretrainResult,
@@ -16,3 +16,4 @@ export { loadRun } from './loadRun.js';
 export { openDataset, openVocSplit, parseDatasetSpec, type DatasetSpec } from './datasetSpec.js';
 export { Progress, formatProgress, formatDuration, type ProgressState } from './progress.js';
 export { RunLog } from './runLog.js';
+export { evaluateSplit, runSegmentationSettings, runSegmentationStages, scoreLinkOf, tuneSegmentationThresholds, tuneRunThresholds, type TuningResult } from './runSegmentation.js';

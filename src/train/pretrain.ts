@@ -42,13 +42,13 @@ export interface PretrainConfig {
 export function defaultPretrainConfig(): PretrainConfig {
   return {
     backbone: { depth: 18, widthMultiplier: 0.5, outputStride: 32 },
-    steps: 900,
+    steps: 2500,
     batchSize: 64,
     lr: 0.1,
     momentum: 0.9,
     weightDecay: 5e-4,
     warmupSteps: 50,
-    canvas: 'classic',
+    canvas: 'diverse',
     canvasSize: 96,
     minItemSize: 36,
     maxItemSize: 84,
@@ -85,10 +85,18 @@ export function pretrainOptimizer(net: ResNet, config: PretrainConfig): SGD {
   return new SGD(net.parameters(), { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: true });
 }
 
-/** The pre-training schedule, per step: a linear warm-up from 0.1× over `warmupSteps`, then a cosine decay. */
+/**
+ * The pre-training schedule, per step: a linear warm-up from 0.1× over `warmupSteps`, then a
+ * cosine decay that reaches 0 at the last step.
+ */
 export function pretrainSchedule(config: PretrainConfig): LrSchedule {
-  const cosine = new CosineAnnealingLR({ tMax: config.steps, etaMin: 0 });
-  return config.warmupSteps > 0 ? new LinearWarmup({ steps: config.warmupSteps, startFactor: 0.1, then: cosine }) : cosine;
+  const warmup = config.warmupSteps;
+  if (!(warmup >= 0 && warmup < config.steps)) {
+    throw new RangeError(`pre-training: the warm-up (${warmup} steps) must be >= 0 and shorter than the run (${config.steps} steps); raise --steps`);
+  }
+  // The cosine starts after the warm-up at its own step 0, so it spans the steps that remain.
+  const cosine = new CosineAnnealingLR({ tMax: config.steps - warmup, etaMin: 0 });
+  return warmup > 0 ? new LinearWarmup({ steps: warmup, startFactor: 0.1, then: cosine }) : cosine;
 }
 
 /** One pre-training step on a batch (cross-entropy over the classes); returns the loss (not applied when not finite). */

@@ -165,7 +165,7 @@ export function presetsMarkdown(): string {
     row('pooling', (c) => describeSpatialPooling(c.model.pooling)),
     row('M (maps per class)', (c) => `${c.model.maps}`),
     row('loss', (c) => c.loss),
-    row('epochs, batch', (c) => `${c.epochs}, ${c.batchSize}`),
+    row('epochs, batch', (c) => `${c.epochs === 0 ? 'auto' : c.epochs}, ${c.batchSize}`),
     row('lr (backbone ×)', (c) => `${c.lr} (×${c.backboneLrScale})`),
     row('momentum, weight decay', (c) => `${c.momentum}, ${c.weightDecay}`),
     row('warm-up, schedule', (c) => `${c.warmupEpochs}, ${c.lrSchedule}`),

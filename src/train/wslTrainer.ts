@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalidType, manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
-import { BatchLoader, Rng, mixSeed, type Batch, type LabeledImageList } from '../data/index.js';
+import { BatchLoader, Rng, mixSeed, describeBadImages, findBadImages, withoutImages, type Batch, type LabeledImageList } from '../data/index.js';
 import { DataParallel, broadcastOptimizerState, runOnRank0, agree, type ProcessGroup } from '../distributed/index.js';
-import { writeFileAtomic } from '../io/index.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { multiLabelLogisticLoss, multiClassSoftmaxLoss, apRankingLoss } from '../wsl/index.js';
@@ -22,7 +22,7 @@ import { classificationMetrics } from './evaluatePredictions.js';
 import { Progress } from './progress.js';
 import { stepIfFinite } from './stepIfFinite.js';
 import { RunLog } from './runLog.js';
-import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
+import { autoEpochs, completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 import { dataParallelStep, predictSharded, checkSameData } from './dataParallelTraining.js';
 
 /** Files of a run folder. */
@@ -36,6 +36,10 @@ export const RUN_FILES = {
 
 /** Metadata stored in checkpoints. */
 export interface CheckpointMeta {
+  /** Totals over the run's segments so far (a resumed run adds its own): wall time, step time, images. */
+  spentSeconds?: number;
+  spentTrainSeconds?: number;
+  spentImages?: number;
   config: WslTrainConfig;
   /** Next epoch to run and next batch within it. */
   epoch: number;
@@ -100,6 +104,10 @@ export interface TrainWslResult {
   interrupted: boolean;
   seconds: number;
   imagesPerSecond: number;
+  /** Image files left out by `onBadImage: 'skip'` (their paths); absent when none. */
+  skippedImages?: string[];
+  /** True when `resume` found the run already finished (nothing was trained or written). */
+  alreadyFinished?: boolean;
 }
 
 /**
@@ -141,7 +149,21 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   const group = opts.distributed ?? null;
   const lead = group === null || group.rank === 0;
   const say = lead ? (opts.log ?? ((m: string) => console.error(m))) : () => undefined;
+  if (opts.resume && group === null) {
+    const finished = finishedRun(opts.out);
+    if (finished) {
+      say(`${opts.out} is finished (${finished.epochs} epochs, best val mAP ${(100 * finished.bestMAP).toFixed(2)} at epoch ${finished.bestEpoch}); nothing to resume, nothing changed`);
+      return finished;
+    }
+  }
   const run = await openRun(configIn, opts);
+  if (lead) {
+    const removed = removeStaleTempFiles(run.out);
+    if (removed.length > 0) {
+      run.log.write('cleanup', { removed });
+      say(`removed ${removed.length} partial file${removed.length === 1 ? '' : 's'} left by a killed write: ${removed.join(', ')}`);
+    }
+  }
   // Built right after openRun's manualSeed: the initial weights depend on nothing else.
   const net = buildWildcatNet(run.config.model);
   const optimizer = wslOptimizer(net, run.config);
@@ -160,8 +182,8 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
       await ddp.broadcastState();
       await broadcastOptimizerState(optimizer, group);
     }
-    const session: Session = { run, net, optimizer, loader: wslLoader(run, group), schedule: wslSchedule(run.config), lossFn: wslLoss(run.config.loss), progress, say, opts, ddp, lead };
-    const clock: Clock = { start: Date.now(), images: 0, trainSeconds: 0, steps: 0 };
+    const clock: Clock = { start: Date.now(), images: 0, trainSeconds: 0, steps: 0, before: position.spent };
+    const session: Session = { run, net, optimizer, loader: wslLoader(run, group), schedule: wslSchedule(run.config), lossFn: wslLoss(run.config.loss), progress, say, opts, ddp, lead, clock };
     let interrupted = false;
     while (position.epoch < run.config.epochs && !interrupted) {
       const epoch = await trainEpoch(session, position, clock);
@@ -195,6 +217,8 @@ interface OpenedRun {
   lastPath: string;
   /** The run's log; writes nothing on ranks other than 0. */
   log: Pick<RunLog, 'write'>;
+  /** Image files left out (onBadImage 'skip'). */
+  skipped: string[];
 }
 
 /**
@@ -237,12 +261,53 @@ async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise
     throw new Error(`the model has ${config.model.numClasses} classes but ${config.data} has ${classNames.length} (${classNames.join(', ')})`);
   }
   config = { ...config, classNames };
+  // Auto epochs are resolved here, where the training set's size is known, and saved resolved.
+  if (config.epochs === 0) config = { ...config, epochs: autoEpochs(train.ids.length, config.batchSize * (config.worldSize ?? 1)) };
   if (config.loss === 'softmax' && !train.classIndex) {
     throw new Error(`--loss softmax needs multi-class data (one label per image); ${config.data} ${config.trainSplit} is multi-label: use --loss logistic or ap`);
   }
-  if (group !== null) await checkSameData(group, [{ name: 'training', list: train }, { name: 'validation', list: val }]);
   const log = group === null || group.rank === 0 ? new RunLog(join(out, RUN_FILES.log)) : { write: () => undefined };
-  return { out, config, train, val, lastPath: join(out, RUN_FILES.last), log };
+  // Every image decoded once before the first step (the same pass on every rank, so the lists agree).
+  const checked = await checkImages(config, train, val, log, opts);
+  if (group !== null) await checkSameData(group, [{ name: 'training', list: checked.train }, { name: 'validation', list: checked.val }]);
+  return { out, config, train: checked.train, val: checked.val, lastPath: join(out, RUN_FILES.last), log, skipped: checked.skipped };
+}
+
+/**
+ * The bad-image pass: decodes every training and validation image once. With onBadImage 'fail'
+ * a damaged file stops the run here, named, before any step; with 'skip' the lists lose those
+ * files, which are logged ('skipped_images') and reported in the summary.
+ */
+async function checkImages(config: WslTrainConfig, train: LabeledImageList, val: LabeledImageList, log: Pick<RunLog, 'write'>, opts: TrainWslOptions): Promise<{ train: LabeledImageList; val: LabeledImageList; skipped: string[] }> {
+  const progress = new Progress({ enabled: opts.progress ?? true });
+  const badTrain = await findBadImages(train, { onProgress: (d, t) => progress.update({ label: 'checking training images', done: d, total: t }) });
+  const badVal = await findBadImages(val, { onProgress: (d, t) => progress.update({ label: 'checking validation images', done: d, total: t }) });
+  progress.end();
+  const bad = [...badTrain, ...badVal];
+  if (bad.length === 0) return { train, val, skipped: [] };
+  if (config.onBadImage !== 'skip') {
+    throw new Error(describeBadImages(bad, `${config.data} (${config.trainSplit} / ${config.valSplit})`,
+      'Nothing was trained. Replace or remove these files, or pass --on-bad-image skip to train without them (they are then listed in the run log and summary.json).'));
+  }
+  const skipped = bad.map((b) => b.path);
+  log.write('skipped_images', { images: bad.map((b) => ({ path: b.path, reason: b.reason })) });
+  (opts.log ?? ((m: string) => console.error(m)))(`skipping ${bad.length} image file${bad.length === 1 ? '' : 's'} that cannot be decoded (--on-bad-image skip): ${skipped.slice(0, 5).join(', ')}${bad.length > 5 ? ', ...' : ''}`);
+  const trainLeft = withoutImages(train, badTrain.map((b) => b.index));
+  const valLeft = withoutImages(val, badVal.map((b) => b.index));
+  if (trainLeft.ids.length === 0 || valLeft.ids.length === 0) throw new Error(describeBadImages(bad, config.data, `No ${trainLeft.ids.length === 0 ? 'training' : 'validation'} image is left to use.`));
+  return { train: trainLeft, val: valLeft, skipped };
+}
+
+/** The result of a run whose summary.json says it finished, or null. */
+function finishedRun(out: string): TrainWslResult | null {
+  const path = join(out, RUN_FILES.summary);
+  if (!existsSync(path)) return null;
+  try {
+    const summary = JSON.parse(readFileSync(path, 'utf8')) as TrainWslResult;
+    return { ...summary, interrupted: false, alreadyFinished: true };
+  } catch (e) {
+    throw new Error(`${path}: the run's summary is damaged (${(e as Error).message}); it says the run finished, so --resume stops here`, { cause: e });
+  }
 }
 
 /**
@@ -274,6 +339,15 @@ interface RunPosition {
   /** Loss sum and step count of the epoch in progress, so its logged mean survives a resume. */
   lossSum: number;
   lossCount: number;
+  /** Totals of the run's earlier segments (zero for a new run). */
+  spent: Spent;
+}
+
+/** Wall time, training-step time and images of a run so far. */
+interface Spent {
+  seconds: number;
+  trainSeconds: number;
+  images: number;
 }
 
 /** Phase 2 of a new run: loads the backbone weights, writes config.json, logs the start. */
@@ -285,7 +359,7 @@ function startRun(run: OpenedRun, net: WildcatNet, say: (m: string) => void): Ru
   }
   writeFileAtomic(join(run.out, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
   run.log.write('start', { config });
-  return { epoch: 0, batch: 0, bestMAP: -Infinity, bestEpoch: -1, lastMAP: NaN, lossSum: 0, lossCount: 0 };
+  return { epoch: 0, batch: 0, bestMAP: -Infinity, bestEpoch: -1, lastMAP: NaN, lossSum: 0, lossCount: 0, spent: { seconds: 0, trainSeconds: 0, images: 0 } };
 }
 
 /** Phase 2 of a resumed run: weights, optimizer state and position from the last checkpoint. */
@@ -301,6 +375,7 @@ function resumeRun(run: OpenedRun, net: WildcatNet, optimizer: SGD, say: (m: str
   const position: RunPosition = {
     epoch: m.epoch, batch: m.batch, bestMAP: m.bestMAP ?? -Infinity, bestEpoch: m.bestEpoch ?? -1,
     lastMAP: m.mAP ?? NaN, lossSum: m.lossSum ?? 0, lossCount: m.lossCount ?? 0,
+    spent: { seconds: m.spentSeconds ?? 0, trainSeconds: m.spentTrainSeconds ?? 0, images: m.spentImages ?? 0 },
   };
   run.log.write('resume', { epoch: position.epoch, batch: position.batch });
   say(`resuming ${run.out} at epoch ${position.epoch + 1}, batch ${position.batch}`);
@@ -322,6 +397,7 @@ interface Session {
   ddp: DataParallel | null;
   /** This process owns the run folder (rank 0, or the only process). */
   lead: boolean;
+  clock: Clock;
 }
 
 /** Throughput over the whole trainWsl call. */
@@ -331,6 +407,17 @@ interface Clock {
   /** Time spent in training steps only (not data loading, validation or checkpoints). */
   trainSeconds: number;
   steps: number;
+  /** What earlier segments of the run spent. */
+  before: Spent;
+}
+
+/** The run's totals so far, earlier segments included, as checkpoint metadata. */
+function spentSoFar(clock: Clock): Pick<CheckpointMeta, 'spentSeconds' | 'spentTrainSeconds' | 'spentImages'> {
+  return {
+    spentSeconds: clock.before.seconds + (Date.now() - clock.start) / 1000,
+    spentTrainSeconds: clock.before.trainSeconds + clock.trainSeconds,
+    spentImages: clock.before.images + clock.images,
+  };
 }
 
 /** What trainEpoch did: 'now' = stopped mid-epoch; 'after-epoch' = stopped on its last step. */
@@ -408,7 +495,7 @@ function stopMidEpoch(s: Session, position: RunPosition): void {
   const { run } = s;
   const meta: CheckpointMeta = {
     config: run.config, epoch: position.epoch, batch: position.batch, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch,
-    lossSum: position.lossSum, lossCount: position.lossCount,
+    lossSum: position.lossSum, lossCount: position.lossCount, ...spentSoFar(s.clock),
   };
   if (s.lead) saveCheckpoint(run.lastPath, s.net, meta, s.optimizer);
   run.log.write('interrupted', { epoch: position.epoch, batch: position.batch });
@@ -434,7 +521,7 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
     position.bestMAP = mAP;
     position.bestEpoch = epoch;
   }
-  const meta: CheckpointMeta = { config, epoch: epoch + 1, batch: 0, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch, mAP };
+  const meta: CheckpointMeta = { config, epoch: epoch + 1, batch: 0, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch, mAP, ...spentSoFar(s.clock) };
   if (s.lead) {
     if (isBest) saveCheckpoint(join(run.out, RUN_FILES.best), net, meta);
     saveCheckpoint(run.lastPath, net, meta, s.optimizer);
@@ -450,7 +537,10 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
 function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrupted: boolean, lead: boolean): TrainWslResult {
   const result: TrainWslResult = {
     out: run.out, epochs: run.config.epochs, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch + 1, lastMAP: position.lastMAP, interrupted,
-    seconds: (Date.now() - clock.start) / 1000, imagesPerSecond: clock.trainSeconds > 0 ? clock.images / clock.trainSeconds : 0,
+    // Every segment of a resumed run counts: the checkpoint carries what the earlier ones spent.
+    seconds: clock.before.seconds + (Date.now() - clock.start) / 1000,
+    imagesPerSecond: clock.before.trainSeconds + clock.trainSeconds > 0 ? (clock.before.images + clock.images) / (clock.before.trainSeconds + clock.trainSeconds) : 0,
+    ...(run.skipped.length > 0 ? { skippedImages: run.skipped } : {}),
   };
   if (!interrupted && lead) {
     run.log.write('done', { ...result });
@@ -506,14 +596,19 @@ export function trainBatchSize(config: Pick<WslTrainConfig, 'imageSize' | 'train
 
 /**
  * The WSL schedule over (fractional) epochs, applied before every step at epoch + b / batches:
- * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay over the run
- * (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
+ * a linear warm-up from 0.1× over `warmupEpochs` (none when 0), then a cosine decay that reaches 0
+ * at the end of the last epoch (`lrSchedule: 'cosine'`) or the base rate (`'constant'`).
  */
 export function wslSchedule(config: WslTrainConfig): LrSchedule {
+  const warmup = config.warmupEpochs;
+  if (!(warmup >= 0 && warmup < config.epochs)) {
+    throw new RangeError(`the warm-up (${warmup} epochs) must be >= 0 and shorter than the run (${config.epochs} epochs); lower --warmup`);
+  }
   // 'constant': a step schedule whose factor never changes (the WILDCAT code keeps its lr).
-  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs, etaMin: 0 });
+  // The cosine starts after the warm-up at its own step 0, so it spans the epochs that remain.
+  const after = config.lrSchedule === 'constant' ? new StepLR({ stepSize: 1, gamma: 1 }) : new CosineAnnealingLR({ tMax: config.epochs - warmup, etaMin: 0 });
   // --warmup 0 means no warm-up (LinearWarmup itself needs a positive length).
-  return config.warmupEpochs > 0 ? new LinearWarmup({ steps: config.warmupEpochs, startFactor: 0.1, then: after }) : after;
+  return warmup > 0 ? new LinearWarmup({ steps: warmup, startFactor: 0.1, then: after }) : after;
 }
 
 /**

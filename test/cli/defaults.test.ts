@@ -8,7 +8,7 @@ import {
   CLASS_WISE_DEFAULTS, GENERALIZED_DEFAULTS, LSE_DEFAULTS, WILDCAT_DEFAULTS, WILDCAT_NET_DEFAULTS, WildcatNet,
   applySpatialPooling, describeSpatialPooling, generalizedPool, lsePool, parseSpatialPooling, wildcatPool, withWildcatDefaults,
 } from '../../src/wsl/index.js';
-import { defaultWslConfig } from '../../src/train/wslConfig.js';
+import { AUTO_EPOCHS, autoEpochs, defaultWslConfig } from '../../src/train/wslConfig.js';
 import { defaultPretrainConfig } from '../../src/train/pretrain.js';
 import { configFromFlags, MODEL_OPTIONS, TRAIN_USAGE } from '../../src/cli/commands/train.js';
 import { parse } from '../../src/cli/args.js';
@@ -74,6 +74,19 @@ test('the train help prints the defaults it uses', () => {
   assert.match(TRAIN_USAGE, new RegExp(`--maps M .*\\(default ${d.model.maps};`));
   assert.match(TRAIN_USAGE, new RegExp(`\\(default ${WILDCAT_DEFAULTS.kmax}, kmin = kmax\\)`));
   assert.match(TRAIN_USAGE, new RegExp(`--alpha A .*\\(default ${WILDCAT_DEFAULTS.alpha};`));
-  assert.match(TRAIN_USAGE, new RegExp(`--epochs N +default ${d.epochs}\\n`));
+  assert.equal(d.epochs, 0, 'auto');
+  assert.match(TRAIN_USAGE, new RegExp(`--epochs N\\|auto +auto \\(default\\): at least ${AUTO_EPOCHS.minSteps} steps, ${AUTO_EPOCHS.min}-${AUTO_EPOCHS.max} epochs`));
   assert.match(TRAIN_USAGE, new RegExp(`--lr X .*\\(default ${d.lr}\\)`));
+});
+
+test('auto epochs scale with the training set: at least 900 steps, 12 to 100 epochs', () => {
+  assert.equal(autoEpochs(1200, 16), 12, 'the embedded scenes: 75 steps per epoch');
+  assert.equal(autoEpochs(3000, 16), 12, 'a larger set keeps 12 passes (2,244 steps)');
+  assert.equal(autoEpochs(600, 16), 25, '37 steps per epoch need 25 epochs for 900 steps');
+  assert.equal(autoEpochs(40, 16), 100, 'capped');
+  assert.equal(autoEpochs(10, 16), 100, 'one partial batch per epoch');
+  assert.equal(autoEpochs(1200, 16 * 2), 25, 'a data-parallel global batch counts whole');
+  const p = parse(['--data', 'voc:s', '--epochs', 'auto'], { data: { type: 'string' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
+  assert.equal(configFromFlags(p).epochs, 0);
+  assert.equal(configFromFlags(parse(['--data', 'voc:s', '--epochs', '7'], { data: { type: 'string' }, ...MODEL_OPTIONS }, TRAIN_USAGE)).epochs, 7);
 });

@@ -1,9 +1,10 @@
-// The whole command-line pipeline on tiny data: data scenes → train → eval → predict.
+// The whole command-line pipeline on tiny data: data scenes → train → eval → tune-segmentation → predict.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readVocSegmentation } from '../../src/data/index.js';
 import { wildcat } from './run.js';
 
 let dir: string;
@@ -18,7 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const run = (args: string[]) => wildcat(args, { cwd: dir, env, timeoutMs: 60_000 });
 const ok = (r: { code: number | null; stderr: string }, what: string) => assert.equal(r.code, 0, `${what} failed: ${r.stderr}`);
 
-test('data scenes → train → eval → predict', async () => {
+test('data scenes → train → eval → tune-segmentation → predict', async () => {
   const data = await run(['data', 'scenes', '--out', 'scenes', '--train', '24', '--val', '8', '--test', '8', '--size', '64']);
   ok(data, 'data scenes');
   assert.match(data.stdout, /VOC2007: 24 train, 8 val, 8 test scenes/);
@@ -49,6 +50,8 @@ test('data scenes → train → eval → predict', async () => {
   assert.match(evaluate.stdout, /^class +AP \(cls\) +AP \(loc\)/);
   assert.match(evaluate.stdout, /\nmean +\d+\.\d\d +\d+\.\d\d\n/);
   assert.match(evaluate.stdout, /metrics → run\/metrics-test\.json/);
+  assert.match(evaluate.stdout, /\nlabel +IoU +IoU \+CRF +IoU \+SLIC\n[- ]+\nbackground +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d\n/);
+  assert.match(evaluate.stdout, /\nmIoU +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d\n\(segmentation: 8 images with masks; background: default δ 0\.5 \(no tuning for scales 1, map-norm peak/);
   const metrics = JSON.parse(readFileSync(join(dir, 'run', 'metrics-test.json'), 'utf8'));
   assert.deepEqual(metrics.classNames, classes);
   assert.equal(metrics.images, 8);
@@ -58,9 +61,16 @@ test('data scenes → train → eval → predict', async () => {
   ok(evalOut, 'eval --out');
   assert.equal(JSON.parse(readFileSync(join(dir, 'm', 'val.json'), 'utf8')).images, 8);
 
+  const tune = await run(['tune-segmentation', '--run', 'run', '--data', 'voc:scenes', '--split', 'val', '--threads', '1']);
+  ok(tune, 'tune-segmentation');
+  assert.match(tune.stdout, /\nmIoU +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d\n\(8 val images with masks; scales 1, map-norm peak, prior weight, best checkpoint; unsmoothed labels\)\nthresholds → run\/segmentation\.json\n$/);
+  const tuned = JSON.parse(readFileSync(join(dir, 'run', 'segmentation.json'), 'utf8'));
+  assert.equal(tuned.tunings.length, 1);
+  assert.ok(tuned.tunings[0].perClass.mIoU >= tuned.tunings[0].global.mIoU && tuned.tunings[0].global.mIoU >= tuned.tunings[0].untuned.mIoU);
+
   const predict = await run(['predict', '--run', 'run', '--data', 'voc:scenes', '--split', 'test', '--out', 'pred', '--threads', '1']);
   ok(predict, 'predict');
-  assert.match(predict.stdout, /^8 images → pred\/classification\.csv, pred\/localization\.csv\n$/);
+  assert.match(predict.stdout, /^8 images → pred\/classification\.csv, pred\/localization\.csv, pred\/segmentation\/<id>\.png \(smoothing crf; background: per-class δ_k tuned on val \(8 images\)\)\n$/);
   const cls = readFileSync(join(dir, 'pred', 'classification.csv'), 'utf8').trimEnd().split('\n');
   const loc = readFileSync(join(dir, 'pred', 'localization.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(cls[0], `image_id,${classes.join(',')}`);
@@ -78,6 +88,12 @@ test('data scenes → train → eval → predict', async () => {
       scores.set(`${cells[0]},${classes[c]}`, Number(v));
     });
   });
+  assert.equal(readFileSync(join(dir, 'pred', 'segmentation', 'classes.txt'), 'utf8'), classes.join('\n') + '\n');
+  for (const id of ids) {
+    const mask = await readVocSegmentation(join(dir, 'pred', 'segmentation', `${id}.png`));
+    assert.deepEqual([mask.width, mask.height], [64, 64]);
+    assert.ok(mask.data.every((v) => v <= 10), `${id}: labels 0..10`);
+  }
   loc.slice(1).forEach((line, j) => {
     const [id, name, x, y, score] = line.split(',');
     assert.equal(id, ids[Math.floor(j / 10)]);

@@ -44,8 +44,9 @@ test('end to end: a tiny run gives a self-contained page with the expected pictu
   assert.deepEqual(gallery.map((g) => g.good), [true, true, true, true, false, false, false, false]);
   assert.equal(new Set(gallery.map((g) => g.id)).size, 8);
   assert.equal(count(html, '<article class="card'), 8);
-  // Pictures: per image the ground truth, one heatmap per class shown, M = 4 modality maps.
-  const expected = gallery.reduce((s, g) => s + 1 + g.classes.length + 4, 0);
+  // Pictures: per image the ground truth, the ground-truth mask and the predicted segmentation,
+  // one heatmap per class shown, M = 4 modality maps.
+  const expected = gallery.reduce((s, g) => s + 3 + g.classes.length + 4, 0);
   assert.equal(gallery.reduce((s, g) => s + g.pictures, 0), expected);
   assert.equal(r!.pictures, expected);
   assert.equal(count(html, '<img '), expected);
@@ -64,9 +65,13 @@ test('end to end: a tiny run gives a self-contained page with the expected pictu
   assert.equal(count(html, '<svg xmlns="http://www.w3.org/2000/svg" class="chart"'), 2);
   for (const key of ['pooling', 'M (maps per class)', 'k⁺ (highest regions)', 'k⁻ (lowest regions)', 'α (weight of the lowest)', 'backbone', 'epochs']) assert.ok(html.includes(`<th>${key}</th>`), key);
   for (const name of ds.classNames) assert.ok(html.includes(`<tr><th>${name}</th>`), name);
-  // The metrics are those of `wildcat eval`.
+  assert.equal(count(html, '>ground-truth mask<'), 8);
+  assert.equal(count(html, '>segmentation<'), 8);
+  // The metrics are those of `wildcat eval`, segmentation included.
   const m = await evaluateRun(run, `voc:${scenes}`, 'test');
   assert.ok(Math.abs(m.mAP - r!.metrics.mAP) < 1e-9 && Math.abs(m.locMAP - r!.metrics.locMAP) < 1e-9);
+  assert.equal(m.segmentation!.bySmoothing.none!.meanIoU, r!.metrics.segmentation!.bySmoothing.none!.meanIoU);
+  assert.ok(html.includes('segmentation mIoU (%)'));
 });
 
 test('wildcat report: the command writes the page; --images picks best and worst', () => {

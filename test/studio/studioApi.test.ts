@@ -4,13 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, setNumThreads } from '../../src/core/index.js';
 import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, StudioInfo } from '../../src/studio/apiTypes.js';
 import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../../src/studio/mapsMessage.js';
 import { startStudio, type Studio } from '../../src/studio/studioServer.js';
+import { openVocSplit } from '../../src/train/datasetSpec.js';
 import { pngHeaderOnly } from './pngHeader.js';
 import { makeTinyRun, sceneJpeg } from './tinyRun.js';
 
@@ -234,6 +235,46 @@ test('a request that fails inside the server gets a 500; the server keeps answer
   assert.equal((await call(`/api/dataset/images/${id}/maps`)).status, 200);
   assert.equal((await call('/api/nothing')).status, 404);
   assert.equal((await call('/api/info', { method: 'DELETE' })).headers.allow, 'GET');
+});
+
+test('a COCO split is browsed the same way: listing, objects, masks painted from its instances', async () => {
+  // The tiny test split as COCO: numeric ids, boxes as [x, y, w, h], each box also as a polygon.
+  const voc = await openVocSplit(tiny.data, 'test');
+  const images = [];
+  const annotations = [];
+  for (let i = 0; i < voc.size; i++) {
+    const size = await voc.imageSize(i);
+    images.push({ id: Number(voc.ids[i]), file_name: `${voc.ids[i]}.jpg`, width: size.width, height: size.height });
+    for (const o of (await voc.annotation(i)).objects) {
+      const { x0, y0, x1, y1 } = o.box;
+      annotations.push({ id: annotations.length + 1, image_id: Number(voc.ids[i]), category_id: voc.classIndexOf(o.name) + 1, bbox: [x0, y0, x1 - x0, y1 - y0], area: (x1 - x0) * (y1 - y0), iscrowd: 0, segmentation: [[x0, y0, x1, y0, x1, y1, x0, y1]] });
+    }
+  }
+  const instances = join(root, 'instances_test.json');
+  writeFileSync(instances, JSON.stringify({ images, annotations, categories: voc.classNames.map((name, c) => ({ id: c + 1, name })) }));
+  const coco = await startStudio({ run: tiny.run, data: `coco:${instances},${join(tiny.scenes, 'VOC2007', 'JPEGImages')}`, port: 0 });
+  try {
+    assert.equal(coco.info.dataset?.images, 8);
+    const page = json<DatasetPage>(await call('/api/dataset?sort=id', { port: coco.port }));
+    assert.deepEqual(page.items.map((it) => it.id).sort(), voc.ids.map((id) => String(Number(id))).sort());
+    const vocPage = json<DatasetPage>(await call('/api/dataset?sort=id'));
+    // Same images, same labels and boxes: the same verdicts as the VOC split.
+    for (const it of page.items) {
+      const twin = vocPage.items.find((v) => Number(v.id) === Number(it.id))!;
+      assert.deepEqual([it.present, it.falsePositives, it.missed, it.mislocalized], [twin.present, twin.falsePositives, twin.missed, twin.mislocalized], it.id);
+    }
+    const id = page.items[0]!.id;
+    const d = json<DatasetImageDetail>(await call(`/api/dataset/images/${id}`, { port: coco.port }));
+    assert.equal(d.hasMask, true);
+    assert.ok(d.objects.length > 0);
+    const mask = await call(`/api/dataset/images/${id}/mask`, { port: coco.port });
+    assert.equal(mask.headers['content-type'], 'image/png');
+    const m = await (await import('sharp')).default(mask.body).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([m.info.width, m.info.height], [d.width, d.height]);
+    assert.equal((await call(`/api/dataset/images/${id}/image`, { port: coco.port })).headers['content-type'], 'image/jpeg');
+  } finally {
+    await coco.close();
+  }
 });
 
 test('closing the studio releases every tensor', async () => {

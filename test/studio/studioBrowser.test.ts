@@ -204,6 +204,7 @@ test('open a false positive from the dataset browser', { skip }, async () => {
   assert.match((await row.getAttribute('class'))!, /\bfp\b/);
   assert.equal(detail.labels[detail.falsePositives[0]!], -1, 'the class is absent from the image');
   assert.match(await page.textContent('#caption') ?? '', new RegExp(`dataset image ${id}`));
+  assert.equal(await page.getAttribute('#dataset-list li[aria-current]', 'data-id'), id, 'the open image is marked in the list');
 
   mkdirSync(ARTIFACTS, { recursive: true });
   const shot = join(ARTIFACTS, 'studio-browser.png');

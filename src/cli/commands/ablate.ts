@@ -8,6 +8,9 @@ import { writeFileAtomic } from '../../io/index.js';
 import { describeSpatialPooling, parseSpatialPooling, type SpatialPooling } from '../../wsl/spatialPooling.js';
 import { WILDCAT_DEFAULTS } from '../../wsl/wildcatPool.js';
 import type { WslTrainConfig } from '../../train/wslConfig.js';
+import type { WslMetrics } from '../../train/evaluatePredictions.js';
+import { tuneRunThresholds } from '../../train/runSegmentation.js';
+import { SMOOTHINGS, type Smoothing } from '../../segment/index.js';
 import { formatTable, pct } from '../table.js';
 import { withInterrupt } from '../interrupt.js';
 
@@ -15,9 +18,11 @@ export const ABLATE_USAGE = `
 wildcat ablate --data voc:DIR --out DIR [--test-split test] [--epochs N] [--only a,b] [training flags]
 
 Trains max, GAP, LSE, WELDON and WILDCAT poolings (M = 1 and 4; alpha = 1 and ${WILDCAT_DEFAULTS.alpha}) and the
-architecture (b) variant with the same budget, then prints classification mAP (and pointwise
-localization mAP) on the test split for each: the WILDCAT paper's Tables 5-7 in miniature.
-Each run lives in DIR/<name>; finished runs are reused, so an interrupted ablation continues.
+architecture (b) variant with the same budget, then prints classification mAP, pointwise
+localization mAP and segmentation mIoU (without and with each smoothing; background thresholds
+tuned on the validation split first, as \`wildcat tune-segmentation\` does) on the test split for
+each: the WILDCAT paper's Tables 5-7 in miniature. Each run lives in DIR/<name>; finished runs are
+reused, so an interrupted ablation continues.
 `;
 
 interface Variant {
@@ -50,6 +55,8 @@ export interface AblationRow {
   valMAP: number;
   testMAP: number;
   testLocMAP: number;
+  /** Test segmentation mIoU per smoothing (absent when the test split has no masks). */
+  testMIoU: Partial<Record<Smoothing, number>>;
   imagesPerSecond: number;
   seconds: number;
 }
@@ -83,19 +90,35 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
       result = await withInterrupt((signal) => trainWsl(config, { out: runDir, resume: existsSync(join(runDir, RUN_FILES.last)), signal }));
       if (result.interrupted) throw new Error(`ablation interrupted during ${v.name}; run the same command again to continue`);
     }
+    await tuneRunThresholds(runDir, { data, split: config.valSplit });
     const m = await evaluateRun(runDir, data, testSplit);
     rows.push({
       name: v.name, pooling: describeSpatialPooling(v.pooling), maps: v.maps, architecture: v.architecture === 'maps' ? 'a' : 'b',
-      valMAP: result.bestMAP, testMAP: m.mAP, testLocMAP: m.locMAP, imagesPerSecond: result.imagesPerSecond, seconds: result.seconds,
+      valMAP: result.bestMAP, testMAP: m.mAP, testLocMAP: m.locMAP, testMIoU: meanIoUs(m), imagesPerSecond: result.imagesPerSecond, seconds: result.seconds,
     });
     writeFileAtomic(join(out, 'ablation.json'), JSON.stringify(rows, null, 2) + '\n');
   }
   return rows;
 }
 
+/** Segmentation mIoU of each smoothing in `m` (empty without masks). */
+export function meanIoUs(m: WslMetrics): Partial<Record<Smoothing, number>> {
+  const out: Partial<Record<Smoothing, number>> = {};
+  for (const s of SMOOTHINGS) {
+    const v = m.segmentation?.bySmoothing[s]?.meanIoU;
+    if (v !== undefined) out[s] = v;
+  }
+  return out;
+}
+
+/** Column titles of the mIoU of each smoothing: 'mIoU', 'mIoU +SLIC', ... */
+export function meanIoUHeaders(): string[] {
+  return SMOOTHINGS.map((s) => (s === 'none' ? 'test mIoU' : `mIoU +${s.toUpperCase()}`));
+}
+
 export function ablationTable(rows: AblationRow[]): string {
   return formatTable(
-    ['run', 'pooling', 'M', 'arch', 'val mAP', 'test mAP', 'test loc mAP', 'img/s'],
-    rows.map((r) => [r.name, r.pooling, String(r.maps), r.architecture, pct(r.valMAP), pct(r.testMAP), pct(r.testLocMAP), r.imagesPerSecond]),
+    ['run', 'pooling', 'M', 'arch', 'val mAP', 'test mAP', 'test loc mAP', ...meanIoUHeaders(), 'img/s'],
+    rows.map((r) => [r.name, r.pooling, String(r.maps), r.architecture, pct(r.valMAP), pct(r.testMAP), pct(r.testLocMAP), ...SMOOTHINGS.map((s) => pct(r.testMIoU[s] ?? NaN)), r.imagesPerSecond]),
   );
 }

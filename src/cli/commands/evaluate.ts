@@ -2,45 +2,56 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
+import { isScoreCombination } from '../../train/scoreCombination.js';
+import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
-import { predictImages } from '../../train/predict.js';
+import { requireDecodableImages } from '../../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
+import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
+import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
+import { parse, str, choice, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
+             [segmentation options]
 
-Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored) and pointwise
+RUN may also be a combination folder (wildcat combine): classification and localization only.
+
+Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored), pointwise
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
-enlarged by 18 px at VOC scale) of a trained run on a VOC-layout split, per class and mean.
-`;
+enlarged by 18 px at VOC scale) and, on the images with a SegmentationClass mask, segmentation
+mIoU (background + classes, void ignored) without and with each smoothing, per class and mean.
+${SEGMENTATION_USAGE}`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } }, EVAL_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, EVAL_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'));
+  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'), segmentationSettingsFromFlags(p));
   console.log(metricsTable(m));
+  if (m.segmentation) console.log('\n' + segmentationTable(m));
   const out = optStr(p, 'out') ?? join(run, `metrics-${str(p, 'split')}.json`);
   writeFileAtomic(out, JSON.stringify(m, null, 2) + '\n');
   console.log(`metrics → ${out}`);
 }
 
-/** Predicts a VOC split with a run's network and scores it. */
-export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best'): Promise<WslMetrics> {
+/** Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it (classification, localization, segmentation). */
+export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best', segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
+  if (isScoreCombination(run)) return evaluateCombination(run, data, split, which);
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
+    await requireDecodableImages(ds, `${data} (${split})`);
     const progress = new Progress();
-    const pred = await predictImages(net, ds, {
-      size: config.imageSize,
-      imageSize: (i) => ds.imageSize(i),
+    const { metrics } = await evaluateSplit(net, config, ds, {
+      run, checkpoint: which, settings: runSegmentationSettings(config, segmentation),
       onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
     });
     progress.end();
-    return await evaluatePredictions(pred, ds);
+    return metrics;
   } finally {
     net.dispose();
   }
@@ -50,4 +61,31 @@ export function metricsTable(m: WslMetrics): string {
   const rows: (string | number)[][] = m.classNames.map((c, i) => [c, pct(m.perClassAP[i]!), pct(m.perClassLocAP[i]!)]);
   rows.push(['mean', pct(m.mAP), pct(m.locMAP)]);
   return formatTable(['class', 'AP (cls)', 'AP (loc)'], rows) + `\n(${m.images} images; VOC2007 11-point classification mAP ${pct(m.mAP07).toFixed(2)})`;
+}
+
+async function evaluateCombination(dir: string, data: string, split: string, which: 'best' | 'last'): Promise<WslMetrics> {
+  const c = loadCombination(dir, which);
+  try {
+    const ds = await openVocSplit(data, split, c.combination.classNames);
+    const progress = new Progress();
+    const pred = await predictCombination(c, ds, {
+      imageSize: (i) => ds.imageSize(i),
+      onProgress: (d, t) => progress.update({ label: `eval ${split}`, done: d, total: t }),
+    });
+    progress.end();
+    return await evaluatePredictions(pred, ds);
+  } finally {
+    disposeMembers(c);
+  }
+}
+
+/** Per-label IoU (background + classes) for each smoothing, then the mean. */
+export function segmentationTable(m: WslMetrics): string {
+  const s = m.segmentation;
+  if (!s) return 'segmentation: no image of the split has a ground-truth mask';
+  const smoothings = SMOOTHINGS.filter((k) => s.bySmoothing[k]);
+  const header = ['label', ...smoothings.map((k) => (k === 'none' ? 'IoU' : `IoU +${k.toUpperCase()}`))];
+  const rows: (string | number)[][] = s.labelNames.map((name, l) => [name, ...smoothings.map((k) => pct(s.bySmoothing[k]!.perClassIoU[l]!))]);
+  rows.push(['mIoU', ...smoothings.map((k) => pct(s.bySmoothing[k]!.meanIoU))]);
+  return formatTable(header, rows) + `\n(segmentation: ${s.imagesWithMasks} images with masks; background: ${s.background})`;
 }

@@ -3,21 +3,31 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
 import { loadRun } from '../../train/loadRun.js';
+import { isScoreCombination } from '../../train/scoreCombination.js';
+import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openDataset } from '../../train/datasetSpec.js';
-import { predictImages, type Predictions } from '../../train/predict.js';
+import { predictImages, requireDecodableImages, type Predictions } from '../../train/predict.js';
+import { runSegmentationSettings, runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
+import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
 import { parse, str, num, optStr, flag, choice, threadsFlag, UsageError, type Parsed } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
+                [segmentation options]
 
-Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid)
-and PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
-class map upsampled to the original image; x, y are 0-based pixel column and row).
+Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid),
+PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
+class map upsampled to the original image; x, y are 0-based pixel column and row), and
+PRED/segmentation/<image_id>.png: palette PNGs like VOC's SegmentationClass (0 background,
+i+1 for class i of the run's class list, VOC colour map) with PRED/segmentation/classes.txt
+(the class list, one name per line: line i names mask index i+1).
+RUN may also be a combination folder (wildcat combine): its combined scores and maps (no masks).
 
 Sharding (the merged folder is byte for byte the unsharded one, at the same --threads):
   --shard i/n            predict only part i of n of the split (whole batches) into PRED, with
@@ -25,7 +35,7 @@ Sharding (the merged folder is byte for byte the unsharded one, at the same --th
   --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
   --nproc N              both on this machine: N worker processes (one libtorch thread each
                          unless --threads is given), then the merge
-`;
+${SEGMENTATION_USAGE}`;
 
 /** Images per forward pass; shards hold whole batches of it. */
 const PREDICT_BATCH = 16;
@@ -33,7 +43,7 @@ const PREDICT_BATCH = 16;
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' },
-    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc,
+    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
     const out = str(p, 'out');
@@ -48,21 +58,41 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const run = str(p, 'run');
   const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
   const out = str(p, 'out');
+  if (isScoreCombination(run)) {
+    if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
+    return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out);
+  }
+  const overrides = segmentationSettingsFromFlags(p);
   const { net, config } = loadRun(run, checkpoint);
   try {
+    const settings = runSegmentationSettings(config, overrides);
     const split = str(p, 'split');
     const whole = await openDataset(str(p, 'data'), split, config.classNames);
     const [start, end] = shard ? shardRange(whole.ids.length, shard.shard, shard.shards, PREDICT_BATCH) : [0, whole.ids.length];
     const list = shard ? sliceImageList(whole, start, end) : whole;
+    await requireDecodableImages(list, `${str(p, 'data')} (${split})`);
+    const { stages, background } = runSegmentationStages(run, config, settings, checkpoint);
+    const segmenter = new SplitSegmentation(list, stages);
+    const masks = join(out, 'segmentation');
     // Under --nproc, the first worker alone draws the progress line.
     const progress = new Progress({ enabled: (launchEnvFrom()?.localRank ?? 0) === 0 });
     const pred: Predictions = list.ids.length === 0
       ? { ids: [], classNames: list.classNames, scores: new Float32Array(0), points: new Float32Array(0), sizes: new Int32Array(0) }
-      : await predictImages(net, list, { size: config.imageSize, batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+      : await predictImages(net, list, {
+        size: config.imageSize,
+        batchSize: PREDICT_BATCH,
+        multiScale: settings,
+        onImage: async (r) => {
+          const seg = (await segmenter.add(r))!;
+          writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
+        },
+        onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
+      });
     progress.end();
     writePredictions(out, pred);
+    writeMaskClasses(masks, list.classNames);
     if (shard) writeShardInfo(out, { ...shard, images: list.ids.length, total: whole.ids.length, run, checkpoint, split });
-    console.log(`${pred.ids.length} images${shard ? ` (shard ${shard.shard}/${shard.shards})` : ''} → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+    console.log(`${pred.ids.length} images${shard ? ` (shard ${shard.shard}/${shard.shards})` : ''} → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${masks}/<id>.png (smoothing ${settings.smoothing}; background: ${background.source})`);
   } finally {
     net.dispose();
   }
@@ -80,25 +110,52 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!], num(p, 'threads', 1, { int: true, min: 1 }));
   const { images } = mergePredictionShards(dirs, out);
   rmSync(shardsDir, { recursive: true, force: true });
-  console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+  console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${join(out, 'segmentation')}/<id>.png`);
 }
 
-/** Writes the two CSV files of a prediction folder (atomically). */
+/** `predict --run COMBO`: the combined scores and maps of a `wildcat combine` folder. */
+async function predictWithCombination(dir: string, checkpoint: 'best' | 'last', data: string, split: string, out: string): Promise<void> {
+  const c = loadCombination(dir, checkpoint);
+  try {
+    const list = await openDataset(data, split, c.combination.classNames);
+    const progress = new Progress();
+    const pred = await predictCombination(c, list, { batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
+    progress.end();
+    writePredictions(out, pred);
+    console.log(`${pred.ids.length} images → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}`);
+  } finally {
+    disposeMembers(c);
+  }
+}
+
+/** Writes the two CSV files of a prediction folder (atomically), RFC 4180 quoted. */
 export function writePredictions(out: string, pred: Predictions): void {
   const C = pred.classNames.length;
-  const cls = ['image_id,' + pred.classNames.join(',')];
-  const loc = ['image_id,class,x,y,score'];
+  const line = (fields: string[]): string => fields.join(',');
+  const cls = [line(['image_id', ...pred.classNames.map(csvText)])];
+  const loc = [line(['image_id', 'class', 'x', 'y', 'score'])];
   for (let i = 0; i < pred.ids.length; i++) {
-    const row = [pred.ids[i]!];
+    const id = csvText(pred.ids[i]!);
+    const row = [id];
     for (let c = 0; c < C; c++) {
       const s = pred.scores[i * C + c]!;
       row.push(fmt(s));
-      if (pred.points.length > 0) loc.push(`${pred.ids[i]},${pred.classNames[c]},${pred.points[(i * C + c) * 2]},${pred.points[(i * C + c) * 2 + 1]},${fmt(s)}`);
+      if (pred.points.length > 0) loc.push(line([id, csvText(pred.classNames[c]!), String(pred.points[(i * C + c) * 2]), String(pred.points[(i * C + c) * 2 + 1]), fmt(s)]));
     }
-    cls.push(row.join(','));
+    cls.push(line(row));
   }
   writeFileAtomic(join(out, 'classification.csv'), cls.join('\n') + '\n');
   writeFileAtomic(join(out, 'localization.csv'), loc.join('\n') + '\n');
+}
+
+/**
+ * One text field of a CSV file: quoted per RFC 4180 when it holds a comma, quote or line break,
+ * and prefixed with an apostrophe when it starts like a spreadsheet formula (=, +, -, @, tab,
+ * carriage return), so an image id such as '=HYPERLINK(...)' stays text (OWASP's CSV injection advice).
+ */
+export function csvText(s: string): string {
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function fmt(v: number): string {

@@ -3,11 +3,12 @@ import { setNumThreads } from '../../core/index.js';
 import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
 import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const REPORT_USAGE = `
 wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
                [--checkpoint best|last] [--classes K] [--tile PX] [--normalize map|image]
-               [--colormap turbo|jet] [--alpha A] [--threads N]
+               [--colormap turbo|jet] [--alpha A] [--threads N] [segmentation options]
 
 One self-contained HTML page (open it in any browser, send it as a file) showing what a trained
 run learned: its configuration, training curves (loss, val mAP), classification and pointwise
@@ -15,7 +16,8 @@ localization AP per class on the split, and a gallery of N images (the best half
 half, chosen deterministically) with, for each image, the ground truth and for its top classes
 (present ones, then the top false positive) the class heatmap, the k+ highest (green) and k-
 lowest (red) regions the pooling selected, the predicted peak and the score, plus the M
-per-modality maps of the top class.
+per-modality maps of the top class; the predicted segmentation beside the ground-truth mask,
+and segmentation mIoU in the headline.
 
   --run RUN          run folder (from \`wildcat train\`)
   --data SPEC        voc:DIR, default the run's training data
@@ -29,13 +31,14 @@ per-modality maps of the top class.
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
-`;
+${SEGMENTATION_USAGE}`;
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
     normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' },
+    ...SEGMENTATION_OPTIONS,
   }, REPORT_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
@@ -54,12 +57,13 @@ export async function reportCommand(argv: string[]): Promise<void> {
     normalize: choice(p, 'normalize', ['map', 'image'] as const, D.normalize),
     colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, D.colormap),
     alpha: num(p, 'alpha', D.alpha, { min: 0, max: 1 }),
+    segmentation: segmentationSettingsFromFlags(p),
     onProgress: (label, done, total) => progress.update({ label, done, total }),
   }, out);
   progress.end();
   const good = r.gallery.filter((g) => g.good).length;
   console.log(
-    `classification mAP ${(100 * r.metrics.mAP).toFixed(2)}, pointwise localization mAP ${(100 * r.metrics.locMAP).toFixed(2)} on ${r.metrics.images} ${split} images\n` +
+    `classification mAP ${(100 * r.metrics.mAP).toFixed(2)}, pointwise localization mAP ${(100 * r.metrics.locMAP).toFixed(2)}${r.metrics.segmentation ? `, segmentation mIoU ${(100 * r.metrics.segmentation.bySmoothing.none!.meanIoU).toFixed(2)}` : ''} on ${r.metrics.images} ${split} images\n` +
       `report → ${out} (${good} best + ${r.gallery.length - good} worst images, ${r.pictures} pictures, ${(r.html.length / 1e6).toFixed(1)} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }

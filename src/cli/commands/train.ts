@@ -1,5 +1,5 @@
 import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed } from '../args.js';
-import { defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
+import { AUTO_EPOCHS, defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
 import { trainWsl, checkRunFolder } from '../../train/wslTrainer.js';
@@ -56,7 +56,7 @@ Model
   --halve                divide max+min scores by 2 (the official code's convention)
 Training
   --loss L               logistic (multi-label) | softmax (multi-class) | ap (AP ranking) (default ${D.loss})
-  --epochs N             default ${D.epochs}
+  --epochs N|auto        auto (default): at least ${AUTO_EPOCHS.minSteps} steps, ${AUTO_EPOCHS.min}-${AUTO_EPOCHS.max} epochs, by the training set's size
   --batch-size N         images per step of each process (default ${D.batchSize}; with N processes
                          the global batch is N times larger)
   --lr X                 learning rate of the new layers (default ${D.lr})
@@ -67,8 +67,12 @@ Training
   --lr-schedule S        cosine | constant (default ${D.lrSchedule})
   --freeze-backbone      only the new layers learn: no backbone gradients, BatchNorm in eval mode
   --no-freeze-backbone   fine-tune the backbone even when the preset freezes it
+  --on-bad-image P       fail|skip: every image is decoded once before training; a damaged file
+                         stops the run there (fail, default) or is left out and listed in the
+                         run log and summary.json (skip)
   --train-scales A,B     multi-scale training: each batch resized by s uniform in [A,B] (e.g. 0.7,1.4)
-  --test-scales LIST     test scales recorded for evaluation (e.g. 0.5,0.7,1,1.4,2,2.8)
+  --test-scales LIST     test scales recorded in the run: the default --scales of eval, predict,
+                         report and tune-segmentation (e.g. 0.5,0.7,1,1.4,2,2.8)
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
@@ -86,7 +90,7 @@ export const MODEL_OPTIONS = {
   'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
   seed: { type: 'string' }, threads: { type: 'string' },
-  preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' },
+  preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' }, 'on-bad-image': { type: 'string' },
   'train-scales': { type: 'string' }, 'test-scales': { type: 'string' },
 } as const;
 
@@ -127,7 +131,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     },
     imageSize: num(p, 'image-size', c.imageSize, { int: true, min: 32 }),
     loss: choice(p, 'loss', ['logistic', 'softmax', 'ap'] as const, c.loss),
-    epochs: num(p, 'epochs', c.epochs, { int: true, min: 1 }),
+    epochs: p.values.epochs === 'auto' ? 0 : num(p, 'epochs', c.epochs, { int: true, min: 1 }),
     batchSize: num(p, 'batch-size', c.batchSize, { int: true, min: 1 }),
     lr: num(p, 'lr', c.lr, { min: 0 }),
     backboneLrScale: num(p, 'backbone-lr-scale', c.backboneLrScale, { min: 0 }),
@@ -136,6 +140,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     warmupEpochs: num(p, 'warmup', c.warmupEpochs, { min: 0 }),
     lrSchedule: choice(p, 'lr-schedule', ['cosine', 'constant'] as const, c.lrSchedule),
     freezeBackbone: flag(p, 'freeze-backbone') ? true : flag(p, 'no-freeze-backbone') ? false : c.freezeBackbone,
+    onBadImage: choice(p, 'on-bad-image', ['fail', 'skip'] as const, c.onBadImage),
     trainScales: scaleRange(p, 'train-scales') ?? c.trainScales,
     testScales: scaleList(p, 'test-scales') ?? c.testScales,
     flip: flag(p, 'no-flip') ? false : c.flip,
@@ -188,7 +193,7 @@ export function describePreset(config: WslTrainConfig): string {
   const lines = [
     `preset ${p.name}: ${p.summary}`,
     `  backbone resnet${m.backbone.depth} width ${m.backbone.widthMultiplier} stride ${m.backbone.outputStride}; image ${config.imageSize} px; M = ${m.maps}; pooling ${describeSpatialPooling(m.pooling)}; loss ${config.loss}`,
-    `  ${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr} (backbone ×${config.backboneLrScale}), momentum ${config.momentum}, weight decay ${config.weightDecay}, warm-up ${config.warmupEpochs}, ${config.lrSchedule}` +
+    `  ${config.epochs === 0 ? 'auto' : config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr} (backbone ×${config.backboneLrScale}), momentum ${config.momentum}, weight decay ${config.weightDecay}, warm-up ${config.warmupEpochs}, ${config.lrSchedule}` +
       `${config.freezeBackbone ? ', frozen backbone' : ''}${config.trainScales ? `, train scales ${config.trainScales.join('–')}` : ''}${config.testScales ? `, test scales ${config.testScales.join(', ')}` : ''}; splits ${config.trainSplit} / ${config.valSplit}`,
   ];
   return lines.join('\n');

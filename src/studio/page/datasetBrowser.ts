@@ -31,6 +31,8 @@ export class DatasetBrowser {
   readonly #pager: HTMLElement;
   #offset = 0;
   readonly #limit = 40;
+  /** The image on show, marked in the list. */
+  #current: string | null = null;
 
   constructor(info: StudioInfo, open: (id: string, cls: number | null) => void) {
     this.#info = info;
@@ -53,6 +55,15 @@ export class DatasetBrowser {
       h('label', { class: 'row' }, h('span', {}, 'sort by'), this.#sort),
       this.#pager,
       this.#list);
+  }
+
+  /** Marks the image on show (null: an upload). */
+  markCurrent(id: string | null): void {
+    this.#current = id;
+    for (const li of this.#list.querySelectorAll('li[data-id]')) {
+      if (li.getAttribute('data-id') === id) li.setAttribute('aria-current', 'true');
+      else li.removeAttribute('aria-current');
+    }
   }
 
   async load(): Promise<void> {
@@ -93,7 +104,7 @@ export class DatasetBrowser {
     const names = this.#info.classNames;
     const list = (label: string, cls: string, l: number[]) => (l.length ? h('span', { class: `tag ${cls}` }, `${label}: ${l.map((c) => names[c]).join(', ')}`) : null);
     const score = page.query.sort === 'score' && page.query.cls !== null ? ` · ${names[page.query.cls]} ${fmt(it.scores[page.query.cls]!, 3)}` : '';
-    return h('li', { 'data-id': it.id, 'data-errors': it.errors },
+    return h('li', { 'data-id': it.id, 'data-errors': it.errors, 'aria-current': it.id === this.#current ? 'true' : undefined },
       h('button', { type: 'button', class: 'item', onclick: () => this.#open(it.id, this.#focus(it, page)) },
         h('span', { class: 'id' }, it.id),
         h('span', { class: 'present' }, it.present.map((c) => names[c]).join(', ') || '(nothing)', score),

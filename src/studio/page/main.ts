@@ -103,6 +103,7 @@ class Studio {
     this.#current = v;
     this.#cls = cls ?? bestClass(v.maps, v.detail);
     document.body.dataset.source = v.source;
+    this.#browser?.markCurrent(v.detail ? v.source : null);
     this.#redraw();
   }
 

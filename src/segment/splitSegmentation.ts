@@ -1,0 +1,98 @@
+// Segmenting the images of a split one by one as their fused class maps arrive, and scoring
+// every requested smoothing against the ground-truth masks that exist (mIoU over background +
+// classes, void ignored).
+import { existsSync } from 'node:fs';
+import { DataFileError } from '../core/index.js';
+import { decodeImage, type LabeledImageList, type SegmentationMask } from '../data/index.js';
+import { SegmentationConfusion, type SegmentationMetrics } from '../eval/index.js';
+import type { ImageClassMaps } from './multiScaleClassMaps.js';
+import type { RawImage } from './rawImage.js';
+import { segmentClassMaps, type ImageSegmentation, type SegmentationStages } from './segmentClassMaps.js';
+import type { Smoothing } from './segmentationSettings.js';
+
+/** Segmentation scores of a split. */
+export interface SplitSegmentationMetrics {
+  /** 'background' then the class names: the rows of the per-class IoU. */
+  labelNames: string[];
+  /** Images segmented, and how many of them had a ground-truth mask (only those are scored). */
+  images: number;
+  imagesWithMasks: number;
+  /** Metrics per smoothing ('none' = the unsmoothed decision). */
+  bySmoothing: Partial<Record<Smoothing, SegmentationMetrics>>;
+}
+
+/** A split with class masks: VOC (a SegmentationClass file per image, when it exists) or COCO (masks from the instances). */
+export interface MaskedDataset {
+  segmentation(i: number): Promise<SegmentationMask>;
+  /** VOC: the mask file of image i (images without one have no ground truth). */
+  segmentationPath?(i: number): string;
+}
+
+/** The ground-truth mask of image i, or null when it has none (a VOC image outside the segmentation set). */
+export function groundTruthMasks(ds: MaskedDataset): (i: number) => Promise<SegmentationMask | null> {
+  return async (i) => (ds.segmentationPath && !existsSync(ds.segmentationPath(i)) ? null : ds.segmentation(i));
+}
+
+/**
+ * Segments the images of `list` with `stages` and accumulates one confusion matrix per smoothing.
+ * @example
+ * const split = new SplitSegmentation(ds, stages, { groundTruth: groundTruthMasks(ds) });
+ * await predictImages(net, ds, { size, onImage: (r) => split.add(r) });
+ * split.metrics().bySmoothing.none?.meanIoU;
+ */
+export class SplitSegmentation {
+  readonly confusions = new Map<Smoothing, SegmentationConfusion>();
+  images = 0;
+  imagesWithMasks = 0;
+  private readonly needsPixels: boolean;
+
+  constructor(
+    private readonly list: LabeledImageList,
+    readonly stages: SegmentationStages,
+    private readonly opts: { groundTruth?: (i: number) => Promise<SegmentationMask | null> } = {},
+  ) {
+    const K = list.classNames.length + 1;
+    for (const s of stages.smoothings) this.confusions.set(s, new SegmentationConfusion(K));
+    this.needsPixels = stages.smoothings.some((s) => s !== 'none');
+  }
+
+  /**
+   * Segments one image and scores it against its mask. With `groundTruth` set, images without a
+   * mask are skipped (null: nothing to score); without it every image is segmented.
+   */
+  async add(r: ImageClassMaps): Promise<ImageSegmentation | null> {
+    const gt = this.opts.groundTruth ? await this.opts.groundTruth(r.index) : null;
+    if (this.opts.groundTruth && !gt) return null;
+    const image = this.needsPixels ? await this.pixels(r.index, r.width, r.height) : null;
+    const seg = segmentClassMaps(r, image, this.stages);
+    this.images++;
+    if (gt) {
+      if (gt.width !== r.width || gt.height !== r.height) {
+        throw new DataFileError(this.maskName(r.index), `the ground-truth mask is ${gt.width}×${gt.height} but its image is ${r.width}×${r.height}; mask and image sizes must agree`);
+      }
+      for (const [s, cm] of this.confusions) cm.add(seg.labels[s]!, gt.data);
+      this.imagesWithMasks++;
+    }
+    return seg;
+  }
+
+  metrics(): SplitSegmentationMetrics {
+    const bySmoothing: SplitSegmentationMetrics['bySmoothing'] = {};
+    for (const [s, cm] of this.confusions) bySmoothing[s] = cm.metrics();
+    return { labelNames: ['background', ...this.list.classNames], images: this.images, imagesWithMasks: this.imagesWithMasks, bySmoothing };
+  }
+
+  private maskName(i: number): string {
+    const ds = this.list as Partial<MaskedDataset>;
+    return typeof ds.segmentationPath === 'function' ? ds.segmentationPath(i) : `the mask of image ${this.list.ids[i]}`;
+  }
+
+  private async pixels(i: number, width: number, height: number): Promise<RawImage> {
+    const path = this.list.imagePath(i);
+    const d = await decodeImage(path);
+    if (d.width !== width || d.height !== height) {
+      throw new DataFileError(path, `the image decodes to ${d.width}×${d.height} but its recorded size (annotation) is ${width}×${height}; fix the annotation's <size>`);
+    }
+    return { data: d.rgb, width: d.width, height: d.height, channels: 3 };
+  }
+}
