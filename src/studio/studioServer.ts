@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRun } from '../train/loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
 import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { ImageMapsMeta, StudioInfo, StudioLimits } from './apiTypes.js';
 import { resolveDatasetId } from './datasetIds.js';
@@ -90,7 +90,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const limits: StudioLimits = { ...STUDIO_DEFAULTS.limits, ...opts.limits };
   const host = opts.host ?? STUDIO_DEFAULTS.host;
   const assets = readAssets();
-  const checkpoint = opts.checkpoint ?? 'best';
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(opts.run, checkpoint);
   let model: StudioModel | undefined;
   let dataset: StudioDataset | null = null;
