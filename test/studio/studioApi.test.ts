@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, setNumThreads } from '../../src/core/index.js';
 import { evidenceKey, saveThresholdTuning } from '../../src/segment/index.js';
-import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, ImageSegmentationAnswer, StudioInfo } from '../../src/studio/apiTypes.js';
-import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../../src/studio/mapsMessage.js';
-import { startStudio, type Studio } from '../../src/studio/studioServer.js';
+// Through the package's studio subpath, as a script would use it.
+import {
+  decodeMapsMessage, MAPS_MESSAGE_TYPE, startStudio,
+  type DatasetImageDetail, type DatasetPage, type ImageMapsMeta, type ImageSegmentationAnswer, type Studio, type StudioInfo,
+} from '../../src/studio/index.js';
 import { openVocSplit } from '../../src/train/datasetSpec.js';
 import { runSegmentationSettings } from '../../src/train/runSegmentation.js';
 import { completeWslConfig, type WslTrainConfig } from '../../src/train/wslConfig.js';
