@@ -12,7 +12,7 @@ import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, choice, checkpointFlag, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
