@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DataFileError } from '../core/index.js';
 import { InputLimitError } from '../io/index.js';
 import type { SegmentationOverrides } from '../segment/index.js';
-import { loadRun } from '../train/loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
 import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { ImageMapsMeta, ImageSegmentationAnswer, StudioInfo, StudioLimits } from './apiTypes.js';
 import { resolveDatasetId } from './datasetIds.js';
@@ -98,7 +98,7 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const limits: StudioLimits = { ...STUDIO_DEFAULTS.limits, ...opts.limits };
   const host = opts.host ?? STUDIO_DEFAULTS.host;
   const assets = readAssets();
-  const checkpoint = opts.checkpoint ?? 'best';
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(opts.run, checkpoint);
   let model: StudioModel | undefined;
   let segmenter: StudioSegmenter;

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { setNumThreads } from '../../core/index.js';
 import { isLoopbackHost, startStudio, STUDIO_DEFAULTS } from '../../studio/studioServer.js';
+import { DEFAULT_CHECKPOINT } from '../../train/loadRun.js';
 import { Progress } from '../../train/progress.js';
-import { choice, num, optStr, parse, str, UsageError } from '../args.js';
+import { checkpointFlag, num, optStr, parse, str, UsageError } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 const L = STUDIO_DEFAULTS.limits;
@@ -29,7 +30,7 @@ verdicts on show are the network's at the run's input size (one scale).
   --port N             default ${STUDIO_DEFAULTS.port}; 0 picks a free port
   --host H             default ${STUDIO_DEFAULTS.host} (this machine only); another address
                        makes the studio reachable from the network, without authentication
-  --checkpoint C       best (default) or last
+  --checkpoint C       best or last (default ${DEFAULT_CHECKPOINT})
   --max-upload-mb N    larger uploads are refused with 413 (default ${L.maxUploadBytes / 2 ** 20})
   --max-megapixels N   larger images are refused with 413 from their header (default ${L.maxPixels / 1e6})
   --queue N            inference requests that may wait; more get 503 (default ${L.queueCapacity})
@@ -50,7 +51,7 @@ export async function studioCommand(argv: string[]): Promise<void> {
   const t0 = Date.now();
   const studio = await startStudio({
     run: str(p, 'run'),
-    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, 'best'),
+    checkpoint: checkpointFlag(p),
     data,
     split: str(p, 'split', STUDIO_DEFAULTS.split),
     port: num(p, 'port', STUDIO_DEFAULTS.port, { int: true, min: 0, max: 65535 }),
