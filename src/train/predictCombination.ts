@@ -7,7 +7,7 @@ import { noGrad, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
-import { loadRun } from './loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from './loadRun.js';
 import type { Predictions } from './predict.js';
 import { loadScoreCombination, type ScoreCombination } from './scoreCombination.js';
 import type { WslTrainConfig } from './wslConfig.js';
@@ -19,7 +19,7 @@ export interface CombinationMembers {
 }
 
 /** Loads a COMBO folder and its member runs; checks that they share the class list. */
-export function loadCombination(dir: string, which: 'best' | 'last' = 'best'): CombinationMembers {
+export function loadCombination(dir: string, which: RunCheckpoint = DEFAULT_CHECKPOINT): CombinationMembers {
   const combination = loadScoreCombination(dir);
   const members: CombinationMembers['members'] = [];
   try {

@@ -12,7 +12,7 @@ import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, choice, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { parse, str, num, optStr, flag, choice, checkpointFlag, threadsFlag, UsageError, type Parsed } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -56,7 +56,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  const checkpoint = checkpointFlag(p);
   const out = str(p, 'out');
   if (isScoreCombination(run)) {
     if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
