@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { loadCheckpoint, disposeCheckpoint } from './checkpoint.js';
+import { isScoreCombination } from './scoreCombination.js';
 import { RUN_FILES } from './wslTrainer.js';
 import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
 
@@ -22,6 +23,9 @@ export const DEFAULT_CHECKPOINT: RunCheckpoint = 'best';
  */
 export function loadRun(run: string, which: RunCheckpoint = DEFAULT_CHECKPOINT): { net: WildcatNet; config: WslTrainConfig } {
   const configPath = join(run, RUN_FILES.config);
+  if (!existsSync(configPath) && isScoreCombination(run)) {
+    throw new Error(`${run}: a combination folder (wildcat combine), not a run: only \`wildcat eval\` and \`wildcat predict\` take it (classification and localization)`);
+  }
   if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
   let config: WslTrainConfig;
   try {

@@ -12,13 +12,14 @@ import { Progress } from '../../train/progress.js';
 import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
 import { parse, str, checkpointFlag, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
-import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
              [segmentation options]
 
-RUN may also be a combination folder (wildcat combine): classification and localization only.
+RUN may also be a combination folder (wildcat combine): classification and localization only,
+each member at its own image size and scale 1 (segmentation options do not apply).
 
 Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored), pointwise
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
@@ -40,7 +41,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
 /** Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it (classification, localization, segmentation). */
 export async function evaluateRun(run: string, data: string, split: string, which: RunCheckpoint = DEFAULT_CHECKPOINT, segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
-  if (isScoreCombination(run)) return evaluateCombination(run, data, split, which);
+  if (isScoreCombination(run)) {
+    refuseSegmentationOptions(run, segmentation);
+    return evaluateCombination(run, data, split, which);
+  }
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);
