@@ -189,6 +189,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     });
     exports.Set("distributed", wildcat::DistributedExports(env));
     wildcat::RegisterDenseCrf(env, exports);
+    wildcat::RegisterParentDeath(env, exports);
   }
 
  private:

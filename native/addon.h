@@ -1,5 +1,5 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc) read them through this accessor and export their own functions.
+// (distributed.cc, denseCrf.cc, parentDeath.cc) read them through this accessor and export their own functions.
 #pragma once
 
 #include <napi.h>
@@ -18,5 +18,8 @@ Napi::Object DistributedExports(Napi::Env env);
 // The fully connected CRF (defined in denseCrf.cc): adds denseCrf (synchronous) and
 // denseCrfAsync (returns a Promise) to the exports.
 void RegisterDenseCrf(Napi::Env env, Napi::Object exports);
+
+// Parent-death signal (defined in parentDeath.cc): adds signalOnParentDeath to the exports.
+void RegisterParentDeath(Napi::Env env, Napi::Object exports);
 
 }  // namespace wildcat

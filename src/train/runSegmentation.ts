@@ -12,7 +12,7 @@ import type { SegmentationMetrics } from '../eval/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { evaluatePredictions, type WslMetrics } from './evaluatePredictions.js';
 import { predictImages, type Predictions } from './predict.js';
-import { loadRun } from './loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun } from './loadRun.js';
 import { datasetReadOptions, openVocSplit, type DatasetReadOptions } from './datasetSpec.js';
 import type { WslLoss, WslTrainConfig } from './wslConfig.js';
 
@@ -122,7 +122,7 @@ export async function tuneRunThresholds(
   run: string,
   opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings?: SegmentationOverrides; steps?: number; read?: DatasetReadOptions; onProgress?: (done: number, total: number) => void },
 ): Promise<TuningResult> {
-  const checkpoint = opts.checkpoint ?? 'best';
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(run, checkpoint);
   let result: TuningResult;
   try {
