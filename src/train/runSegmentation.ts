@@ -49,11 +49,10 @@ export async function evaluateSplit(
     batchSize: opts.batchSize,
     multiScale: opts.settings,
     imageSize: (i) => ds.imageSize(i),
-    onImage: async (r) => {
-      await seg.add(r);
-    },
+    onImage: (r) => seg.submit(r),
     onProgress: opts.onProgress,
   });
+  await seg.finish();
   const metrics = await evaluatePredictions(pred, ds);
   const s = seg.metrics();
   if (s.imagesWithMasks > 0) metrics.segmentation = { ...s, background: background.source };

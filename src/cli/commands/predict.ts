@@ -87,12 +87,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
         size: config.imageSize,
         batchSize: PREDICT_BATCH,
         multiScale: settings,
-        onImage: async (r) => {
-          const seg = (await segmenter.add(r))!;
-          writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
-        },
+        onImage: (r) => segmenter.submit(r, (seg) => writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height)),
         onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
       });
+    await segmenter.finish();
     progress.end();
     writePredictions(out, pred);
     writeMaskClasses(masks, list.classNames);
