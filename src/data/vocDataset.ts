@@ -187,7 +187,7 @@ export async function openVocDataset(dir: string, options: VocDatasetOptions): P
     const bad = ids.findIndex((id) => /[/\\]|^\.\.?$/.test(id));
     if (bad >= 0) {
       throw new DataFileError(idList, `image id '${ids[bad]}' names a path (VOC ids are file names in JPEGImages/); ` +
-        `refusing to read outside the dataset folder: fix the list, or open the dataset with the option allowOutsideRoot if that is intended`);
+        `refusing to read outside the dataset folder: fix the list, or pass --allow-outside-root (API option allowOutsideRoot) if that is intended`);
     }
   }
   const classNames = options.classNames ? [...options.classNames] : await detectClasses(root, options.split);
@@ -220,7 +220,7 @@ export function checkObjectClasses(a: VocAnnotation, path: string, classNames: r
   const classes = classNames.length > 25 ? `${classNames.slice(0, 25).join(', ')}, ...` : classNames.join(', ');
   if (policy === 'fail') {
     throw new DataFileError(path, `${names} ${unknown.length === 1 ? 'is' : 'are'} not one of the dataset's classes (${classes}); ` +
-      `fix the name, or open the dataset with the option unknownClass: 'warn' to leave such objects out`);
+      `fix the name, or pass --unknown-class warn (API option unknownClass: 'warn') to leave such objects out`);
   }
   warn(`${path}: warning: leaving out ${names}: not one of the dataset's classes`);
 }
