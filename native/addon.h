@@ -1,5 +1,5 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc) read them through this accessor and export their own functions.
+// (distributed.cc, denseCrf.cc, memoryFormat.cc, blasThreads.cc) read them through this accessor and export their own functions.
 #pragma once
 
 #include <napi.h>
@@ -18,5 +18,11 @@ Napi::Object DistributedExports(Napi::Env env);
 // The fully connected CRF (defined in denseCrf.cc): adds denseCrf (synchronous) and
 // denseCrfAsync (returns a Promise) to the exports.
 void RegisterDenseCrf(Napi::Env env, Napi::Object exports);
+
+// Memory formats (defined in memoryFormat.cc): isContiguous(handle, format), strides(handle).
+void RegisterMemoryFormat(Napi::Env env, Napi::Object exports);
+
+// The BLAS library's thread pool (defined in blasThreads.cc): setBlasThreads(n), blasInfo().
+void RegisterBlasThreads(Napi::Env env, Napi::Object exports);
 
 }  // namespace wildcat
