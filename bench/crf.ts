@@ -20,7 +20,7 @@
 //                                           call at a time and `concurrency` at once (async)
 // Progress and warnings go to stderr.
 import { SceneGenerator, loadFashionMnist, type GrayItemSet, type Scene } from '../src/data/index.js';
-import { denseCrf, denseCrfAsync, denseCrfBruteForce, type DenseCrfImage, type DenseCrfResult } from '../src/segment/index.js';
+import { denseCrf, denseCrfAsync, denseCrfBruteForce, type DenseCrfResult, type RawImage } from '../src/segment/index.js';
 import { checkLoad, cpuBusy, intFlag, load1, log, median, parseFlags, ratio, sec, timeIt } from './common.js';
 
 const HELP = `usage: node dist/bench/crf.js [flags]
@@ -86,7 +86,7 @@ function unaries(scene: Scene, labels: number, seed: number): Float32Array {
 }
 
 interface Problem {
-  image: DenseCrfImage;
+  image: RawImage;
   probabilities: Float32Array;
 }
 

@@ -230,6 +230,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     wildcat::RegisterDenseCrf(env, exports);
     wildcat::RegisterMemoryFormat(env, exports);
     wildcat::RegisterBlasThreads(env, exports);
+    wildcat::RegisterParentDeath(env, exports);
   }
 
  private:

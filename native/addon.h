@@ -1,5 +1,5 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc, memoryFormat.cc, blasThreads.cc) read them through this accessor and export their own functions.
+// (distributed.cc, denseCrf.cc, parentDeath.cc, memoryFormat.cc, blasThreads.cc) read them through this accessor and export their own functions.
 #pragma once
 
 #include <napi.h>
@@ -24,5 +24,8 @@ void RegisterMemoryFormat(Napi::Env env, Napi::Object exports);
 
 // The BLAS library's thread pool (defined in blasThreads.cc): setBlasThreads(n), blasInfo().
 void RegisterBlasThreads(Napi::Env env, Napi::Object exports);
+
+// Parent-death signal (defined in parentDeath.cc): adds signalOnParentDeath to the exports.
+void RegisterParentDeath(Napi::Env env, Napi::Object exports);
 
 }  // namespace wildcat

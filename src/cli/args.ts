@@ -2,6 +2,7 @@
 // errors name the flag and what it accepts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultNumThreads } from '../core/index.js';
+import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from '../train/loadRun.js';
 
 export class UsageError extends Error {}
 
@@ -54,6 +55,11 @@ export function num(p: Parsed, name: string, fallback: number, check: { int?: bo
 /** --threads N: libtorch threads, default defaultNumThreads() (every core). */
 export function threadsFlag(p: Parsed): number {
   return num(p, 'threads', defaultNumThreads(), { int: true, min: 1 });
+}
+
+/** --checkpoint best|last: which weights of the run, default DEFAULT_CHECKPOINT. */
+export function checkpointFlag(p: Parsed): RunCheckpoint {
+  return choice(p, 'checkpoint', RUN_CHECKPOINTS, DEFAULT_CHECKPOINT);
 }
 
 export function optNum(p: Parsed, name: string): number | undefined {

@@ -5,7 +5,9 @@
 // thread unless --threads says otherwise, so N workers fill N cores without oversubscription.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { native } from '../core/native.js';
 import { DEFAULT_TIMEOUT_MS } from '../distributed/index.js';
 import { num, optStr, UsageError, type OptionSpec, type Parsed } from './args.js';
 
@@ -96,6 +98,39 @@ export function freePort(): Promise<number> {
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
+/** The launcher's process id, in each worker's environment: the worker dies with it (dieWithLauncher). */
+export const LAUNCHER_PID_VAR = 'WILDCAT_LAUNCHER_PID';
+
+/**
+ * In a worker started by runWorkers: asks the kernel (prctl PR_SET_PDEATHSIG, native/parentDeath.cc)
+ * for a signal when the launcher exits, however it ends — a launcher killed with SIGKILL cannot
+ * forward anything, and its workers would otherwise run on, orphaned. The worker then sends
+ * itself one SIGTERM, the path of a forwarded one: a training worker saves the run after the step
+ * under way (the stop vote stops every rank, on every machine, after the same step) and
+ * `--resume` continues it; a prediction worker just ends. The kernel's signal is SIGHUP, caught
+ * here, because it can come more than once (once per launcher thread that exits while others
+ * live) and a second SIGTERM would abort without saving. Throws when the launcher is already
+ * gone. The variable is removed from this process's environment, so processes this worker starts
+ * do not inherit it.
+ */
+export function dieWithLauncher(env: Record<string, string | undefined> = process.env): void {
+  const value = env[LAUNCHER_PID_VAR];
+  delete env[LAUNCHER_PID_VAR];
+  if (value === undefined) return;
+  const pid = Number(value);
+  if (!(Number.isInteger(pid) && pid > 0)) throw new Error(`${LAUNCHER_PID_VAR} must be the launcher's process id, got '${value}'`);
+  if (native.signalOnParentDeath(constants.signals.SIGHUP, pid) === 'parent-gone') {
+    throw new Error(`the launcher (process ${pid}) exited before this worker started; nothing was done`);
+  }
+  let gone = false;
+  process.on('SIGHUP', () => {
+    if (gone) return;
+    gone = true;
+    process.stderr.write(`\nthe launcher (process ${pid}) is gone: this worker stops\n`);
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
+
 /** How long the other workers get to report a failed worker themselves before they are killed. */
 const FAILURE_GRACE_MS = 10_000;
 
@@ -106,7 +141,8 @@ const FAILURE_GRACE_MS = 10_000;
  * whose pool otherwise has a thread per core, spinning after each call, so N single-thread
  * workers would contend for the cores (measured: 2 workers ran at the speed of one).
  * Ctrl-C / SIGTERM are forwarded once to every worker (they run in their own process group, so
- * the terminal's signal reaches them only through here). When a worker fails, the others get a
+ * the terminal's signal reaches them only through here); a launcher that dies however it ends
+ * (SIGKILL included) takes its workers with it (dieWithLauncher). When a worker fails, the others get a
  * grace period to notice and report it, then are killed; throws naming the first failed rank.
  */
 export async function runWorkers(plan: LaunchPlan, command: string, argv: (localRank: number) => string[], threads: number): Promise<void> {
@@ -133,6 +169,7 @@ export async function runWorkers(plan: LaunchPlan, command: string, argv: (local
           ...process.env,
           WORLD_SIZE: String(worldSize), RANK: String(rank), LOCAL_RANK: String(local), LOCAL_WORLD_SIZE: String(plan.nproc),
           MASTER_ADDR: plan.masterAddr, MASTER_PORT: String(port),
+          [LAUNCHER_PID_VAR]: String(process.pid),
         },
       });
       children.push(child);

@@ -48,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    // A worker started by `--nproc` dies with its launcher (src/cli/launch.ts).
+    if (process.env.WILDCAT_LAUNCHER_PID !== undefined) (await import('./launch.js')).dieWithLauncher();
     const mod = await load();
     await mod.run!(rest);
     return 0;

@@ -91,6 +91,17 @@ export function segmentationSettingsFromFlags(p: Parsed): SegmentationOverrides 
   return o;
 }
 
+/**
+ * A combination is scored at each member's own size, scale 1 (its weights were fitted on those
+ * scores): test scales, flips and segmentation settings would be silently ignored, so refuse them.
+ */
+export function refuseSegmentationOptions(dir: string, o: SegmentationOverrides): void {
+  const given = Object.entries(o).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (given.length > 0) {
+    throw new UsageError(`${dir} is a combination folder: it gives classification and localization only, each member at its own image size and scale 1; segmentation options (${given.join(', ')}) apply to a run`);
+  }
+}
+
 function thresholdSetting(v: string): ThresholdSetting {
   if (v === 'tuned' || v === 'tuned-global') return v;
   const x = Number(v);

@@ -60,6 +60,12 @@ export interface NativeAddon {
   blasInfo(): { library: string | null; threads: number | null };
   /** denseCrf on libuv's thread pool. */
   denseCrfAsync(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): Promise<DenseCrfNativeResult>;
+  /**
+   * prctl(PR_SET_PDEATHSIG) (native/parentDeath.cc): the kernel sends `signal` to this process
+   * when its parent exits. 'parent-gone' (and nothing armed) when `parentPid` is not the parent
+   * (it exited first: no signal would come); 'unsupported' off Linux.
+   */
+  signalOnParentDeath(signal: number, parentPid: number): 'armed' | 'parent-gone' | 'unsupported';
 }
 
 /** The dense CRF's parameters as the addon takes them: absolute σs (pixels, intensity units). */

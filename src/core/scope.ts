@@ -4,9 +4,11 @@
 import type { Tensor } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
+const observers = new Set<(t: Tensor) => void>();
 
 /** Called by the Tensor constructor. */
 export function track(t: Tensor): void {
+  if (observers.size > 0) for (const o of observers) o(t);
   const top = scopes[scopes.length - 1];
   if (top !== undefined) top.add(t);
 }
@@ -42,6 +44,17 @@ export function tidy<T>(fn: () => T): T {
     } else t.dispose();
   }
   return result;
+}
+
+/**
+ * Test support (the leak check of test/helpers/leak.ts): calls `fn` with every Tensor created
+ * until the returned function is called. An observer that keeps the tensors stops the garbage
+ * collector from releasing a forgotten handle behind the check's back, which would make a leak
+ * visible only in some runs.
+ */
+export function observeTensorCreation(fn: (t: Tensor) => void): () => void {
+  observers.add(fn);
+  return () => void observers.delete(fn);
 }
 
 /** Removes a tensor from every open scope so that no tidy() disposes it. Returns it. */

@@ -109,10 +109,20 @@ export async function loadImageBytes(bytes: Buffer, options: ImageLoadOptions, p
 
 /** Decodes an image file at full resolution to RGB bytes (EXIF orientation applied). */
 export async function decodeImage(path: string): Promise<DecodedImage> {
-  const bytes = await readImageFile(path);
-  const { data, info } = await run(path, () =>
-    sharp(bytes, sharpInput(true)).removeAlpha().toColourspace('srgb').raw()
-      .toBuffer({ resolveWithObject: true }));
+  return decodeImageBytes(await readImageFile(path), path);
+}
+
+/**
+ * {@link decodeImage} on an image already in memory (e.g. an upload); `path` is what errors call
+ * it. With `maxSide`, an image whose longer side exceeds it is reduced (lanczos3, aspect ratio
+ * kept) to fit maxSide × maxSide; `limits` as for loadImageBytes.
+ */
+export async function decodeImageBytes(bytes: Buffer, path = 'image', opts: { maxSide?: number; limits?: Partial<InputLimits> } = {}): Promise<DecodedImage> {
+  const { data, info } = await run(path, () => {
+    let img = sharp(bytes, sharpInput(true, opts.limits));
+    if (opts.maxSide !== undefined) img = img.resize(opts.maxSide, opts.maxSide, { fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+    return img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  });
   const rgb = info.channels === 3 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : toRgb(data, info.channels);
   return { rgb, width: info.width, height: info.height };
 }

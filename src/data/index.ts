@@ -41,7 +41,7 @@ export {
 } from './augment.js';
 export { findBadImages, describeBadImages, withoutImages, type BadImage } from './badImages.js';
 export {
-  checkImageFile, decodeImage, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
+  checkImageFile, decodeImage, decodeImageBytes, loadImage, loadImageBytes, readImageSize, rgbToNormalizedChw,
   type DecodedImage, type ImageLoadOptions, type LoadedImage, type ResizeMode,
 } from './imagePipeline.js';
 export { BatchLoader, type Batch, type BatchLoaderOptions } from './batchLoader.js';

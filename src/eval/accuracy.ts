@@ -38,12 +38,12 @@ export function topKAccuracy(scores: NumberMatrix, targets: ArrayLike<number>, k
   for (let i = 0; i < s.rows; i++) {
     const target = targets[i]!;
     if (!Number.isInteger(target) || target < 0 || target >= s.cols) {
-      throw new Error(`${where}: targets[${i}] = ${String(target)}; expected a class index in [0, ${s.cols})`);
+      throw new RangeError(`${where}: targets[${i}] = ${String(target)}; expected a class index in [0, ${s.cols})`);
     }
     const row = s.row(i);
     for (let c = 0; c < row.length; c++) {
       if (Number.isNaN(row[c]!)) {
-        throw new Error(`${where}: scores[${i}][${c}] is NaN; scores must be numbers`);
+        throw new RangeError(`${where}: scores[${i}][${c}] is NaN; scores must be numbers`);
       }
     }
     if (targetRank(row, target) < k) correct++;

@@ -1,4 +1,5 @@
 import { precisionRecallCurve, type CurveOptions, type PrecisionRecallCurve } from './precisionRecall.js';
+import { outOfRange } from '../core/errors.js';
 
 /**
  * Which VOC definition of AP.
@@ -55,7 +56,7 @@ export function averagePrecisionFromCurve(curve: PrecisionRecallCurve, method: A
     }
     return sum / 11;
   }
-  throw new Error(`averagePrecision: unknown method '${String(method)}'; use 'voc2010' or 'voc2007'`);
+  throw outOfRange('option method of averagePrecision()', "'voc2010' or 'voc2007'", method);
 }
 
 /**
@@ -83,7 +84,7 @@ export function averagePrecision(
 ): number {
   const method = opts.method ?? 'voc2010';
   if (method !== 'voc2010' && method !== 'voc2007') {
-    throw new Error(`averagePrecision: unknown method '${String(method)}'; use 'voc2010' or 'voc2007'`);
+    throw outOfRange('option method of averagePrecision()', "'voc2010' or 'voc2007'", method);
   }
   const curve = precisionRecallCurve(scores, labels, opts, 'averagePrecision');
   return averagePrecisionFromCurve(curve, method);

@@ -1,4 +1,5 @@
 import type { PixelBox } from '../data/box.js';
+import { expectNumber, expectOneOf } from '../core/errors.js';
 import { checkFinite, checkInteger } from './validate.js';
 
 /**
@@ -72,27 +73,14 @@ export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapO
   checkInteger(where, 'width', width, 1);
   checkInteger(where, 'height', height, 1);
   if (map.length !== width * height) {
-    throw new Error(
+    throw new RangeError(
       `${where}: map has ${map.length} values but width × height = ${width} × ${height} = ${width * height}`,
     );
   }
-  const threshold = opts.threshold ?? 0.2;
-  checkFinite(where, 'threshold', threshold);
-  if (threshold < 0 || threshold > 1) {
-    throw new Error(`${where}: threshold is ${threshold}; expected a fraction in [0, 1]`);
-  }
-  const relativeTo = opts.relativeTo ?? 'max';
-  if (relativeTo !== 'max' && relativeTo !== 'range') {
-    throw new Error(`${where}: unknown relativeTo '${String(relativeTo)}'; use 'max' or 'range'`);
-  }
-  const mode = opts.mode ?? 'largest';
-  if (mode !== 'largest' && mode !== 'all') {
-    throw new Error(`${where}: unknown mode '${String(mode)}'; use 'largest' or 'all'`);
-  }
-  const connectivity = opts.connectivity ?? 8;
-  if (connectivity !== 4 && connectivity !== 8) {
-    throw new Error(`${where}: connectivity is ${String(connectivity)}; use 4 or 8`);
-  }
+  const threshold = expectNumber(`option threshold of ${where}()`, opts.threshold ?? 0.2, { min: 0, max: 1 });
+  const relativeTo = expectOneOf(`option relativeTo of ${where}()`, opts.relativeTo ?? 'max', ['max', 'range']);
+  const mode = expectOneOf(`option mode of ${where}()`, opts.mode ?? 'largest', ['largest', 'all']);
+  const connectivity = expectOneOf(`option connectivity of ${where}()`, opts.connectivity ?? 8, [4, 8]);
   const [sx, sy] = mapToImageScale(where, opts);
 
   let max = -Infinity;
@@ -100,7 +88,7 @@ export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapO
   for (let i = 0; i < map.length; i++) {
     const v = map[i]!;
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Error(`${where}: map[${i}] (row ${Math.floor(i / width)}, col ${i % width}) is ${String(v)}; expected a finite number`);
+      throw new (typeof v === 'number' ? RangeError : TypeError)(`${where}: map[${i}] (row ${Math.floor(i / width)}, col ${i % width}) is ${String(v)}; expected a finite number`);
     }
     if (v > max) max = v;
     if (v < min) min = v;
@@ -172,13 +160,13 @@ export function boxesFromHeatmap(map: ArrayLike<number>, opts: BoxesFromHeatmapO
 function mapToImageScale(where: string, opts: BoxesFromHeatmapOptions): [number, number] {
   const hasImageSize = opts.imageWidth !== undefined || opts.imageHeight !== undefined;
   if (hasImageSize && opts.scale !== undefined) {
-    throw new Error(`${where}: give either scale or imageWidth/imageHeight, not both`);
+    throw new TypeError(`${where}: give either scale or imageWidth/imageHeight, not both`);
   }
   let sx: number;
   let sy: number;
   if (hasImageSize) {
     if (opts.imageWidth === undefined || opts.imageHeight === undefined) {
-      throw new Error(`${where}: give both imageWidth and imageHeight (got only one)`);
+      throw new TypeError(`${where}: give both imageWidth and imageHeight (got only one)`);
     }
     sx = opts.imageWidth / opts.width;
     sy = opts.imageHeight / opts.height;
@@ -192,6 +180,6 @@ function mapToImageScale(where: string, opts: BoxesFromHeatmapOptions): [number,
   }
   checkFinite(where, 'scale x', sx);
   checkFinite(where, 'scale y', sy);
-  if (sx <= 0 || sy <= 0) throw new Error(`${where}: map → image scale is (${sx}, ${sy}); expected > 0`);
+  if (sx <= 0 || sy <= 0) throw new RangeError(`${where}: map → image scale is (${sx}, ${sy}); expected > 0`);
   return [sx, sy];
 }

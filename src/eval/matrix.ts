@@ -43,11 +43,11 @@ export function matrixView(where: string, name: string, m: NumberMatrix): Matrix
   if (isFlat(m)) {
     const { data, shape } = m;
     if (!shape || shape.length !== 2 || !Number.isInteger(shape[0]) || !Number.isInteger(shape[1]) || shape[0] < 0 || shape[1] < 0) {
-      throw new Error(`${where}: ${name}.shape is ${JSON.stringify(shape && Array.from(shape))}; expected [rows, cols] of non-negative integers`);
+      throw new RangeError(`${where}: ${name}.shape is ${JSON.stringify(shape && Array.from(shape))}; expected [rows, cols] of non-negative integers`);
     }
     [rows, cols] = shape;
     if (data.length !== rows * cols) {
-      throw new Error(
+      throw new RangeError(
         `${where}: ${name}.data has ${data.length} entries but shape [${rows}, ${cols}] needs ${rows * cols}`,
       );
     }
@@ -59,10 +59,10 @@ export function matrixView(where: string, name: string, m: NumberMatrix): Matrix
     for (let r = 0; r < rows; r++) {
       const row = rowsArr[r];
       if (row === undefined || row === null || typeof row !== 'object' || typeof row.length !== 'number') {
-        throw new Error(`${where}: ${name}[${r}] is not an array; expected ${rows} rows of ${cols} numbers`);
+        throw new TypeError(`${where}: ${name}[${r}] is not an array; expected ${rows} rows of ${cols} numbers`);
       }
       if (row.length !== cols) {
-        throw new Error(
+        throw new RangeError(
           `${where}: ${name}[${r}] has ${row.length} entries but ${name}[0] has ${cols}; all rows must have the same length`,
         );
       }

@@ -42,7 +42,7 @@ export function meanAveragePrecision(
   const s = matrixView(where, 'scores', scores);
   const l = matrixView(where, 'labels', labels);
   if (s.rows !== l.rows || s.cols !== l.cols) {
-    throw new Error(
+    throw new RangeError(
       `${where}: scores is [${s.rows} × ${s.cols}] but labels is [${l.rows} × ${l.cols}]; ` +
         `both must be [images × classes]`,
     );
@@ -57,8 +57,9 @@ export function meanAveragePrecision(
     try {
       ap = averagePrecision(s.column(c), col, opts);
     } catch (e) {
-      // Say which class (column) was bad; the inner message has the row index.
-      throw new Error(`${where}: class ${c} (index below = image row): ${(e as Error).message}`);
+      // Say which class (column) was bad; the inner message has the row index. Same class.
+      const Kind = e instanceof RangeError ? RangeError : e instanceof TypeError ? TypeError : Error;
+      throw new Kind(`${where}: class ${c} (index below = image row): ${(e as Error).message}`);
     }
     let pos = 0;
     for (let i = 0; i < col.length; i++) if (col[i] === 1) pos++;

@@ -60,7 +60,7 @@ export function scaledTolerance(
   checkFinite('scaledTolerance', 'pixels', pixels);
   checkFinite('scaledTolerance', 'referenceSize', reference);
   if (width <= 0 || height <= 0 || reference <= 0 || pixels < 0) {
-    throw new Error(
+    throw new RangeError(
       `scaledTolerance: need width, height, referenceSize > 0 and pixels ≥ 0; got ` +
         `width=${width}, height=${height}, referenceSize=${reference}, pixels=${pixels}`,
     );
@@ -144,7 +144,7 @@ export function pointwiseLocalizationAP(
     const img = images[i]!;
     const name = `images[${i}] (id ${JSON.stringify(img?.id)})`;
     if (!img || !Array.isArray(img.boxes)) {
-      throw new Error(`${where}: ${name} has no boxes array; expected {id, width, height, boxes: [...]}`);
+      throw new TypeError(`${where}: ${name} has no boxes array; expected {id, width, height, boxes: [...]}`);
     }
     for (let b = 0; b < img.boxes.length; b++) {
       const box = img.boxes[b]!;
@@ -152,7 +152,7 @@ export function pointwiseLocalizationAP(
       checkInteger(where, `${bn}.cls`, box.cls, 0);
       for (const key of ['x0', 'y0', 'x1', 'y1'] as const) checkFinite(where, `${bn}.${key}`, box[key]);
       if (!(box.x0 < box.x1 && box.y0 < box.y1)) {
-        throw new Error(
+        throw new RangeError(
           `${where}: ${bn} is empty (x0=${box.x0}, x1=${box.x1}, y0=${box.y0}, y1=${box.y1}); ` +
             `boxes are 0-based half-open {x0, y0, x1, y1} with x0 < x1 and y0 < y1 (convert VOC bndboxes with fromVocBndbox)`,
         );
@@ -164,7 +164,7 @@ export function pointwiseLocalizationAP(
     else if (typeof opts.tolerance === 'function') tol = opts.tolerance(img);
     else tol = scaledTolerance(img.width, img.height);
     checkFinite(where, `tolerance of ${name}`, tol);
-    if (tol < 0) throw new Error(`${where}: tolerance of ${name} is ${tol}; expected ≥ 0 pixels`);
+    if (tol < 0) throw new RangeError(`${where}: tolerance of ${name} is ${tol}; expected ≥ 0 pixels`);
     tolerances[i] = tol;
   }
   for (let p = 0; p < predictions.length; p++) {
@@ -172,13 +172,13 @@ export function pointwiseLocalizationAP(
     const pn = `predictions[${p}]`;
     checkInteger(where, `${pn}.imageIndex`, pred.imageIndex, 0);
     if (pred.imageIndex >= images.length) {
-      throw new Error(`${where}: ${pn}.imageIndex = ${pred.imageIndex} but there are ${images.length} images`);
+      throw new RangeError(`${where}: ${pn}.imageIndex = ${pred.imageIndex} but there are ${images.length} images`);
     }
     checkInteger(where, `${pn}.cls`, pred.cls, 0);
     checkFinite(where, `${pn}.x`, pred.x);
     checkFinite(where, `${pn}.y`, pred.y);
     if (typeof pred.score !== 'number' || Number.isNaN(pred.score)) {
-      throw new Error(`${where}: ${pn}.score is ${String(pred.score)}; scores must be numbers (NaN cannot be ranked)`);
+      throw new (typeof pred.score === 'number' ? RangeError : TypeError)(`${where}: ${pn}.score is ${String(pred.score)}; scores must be numbers (NaN cannot be ranked)`);
     }
     maxClass = Math.max(maxClass, pred.cls);
   }
@@ -186,7 +186,7 @@ export function pointwiseLocalizationAP(
   if (opts.numClasses !== undefined) {
     checkInteger(where, 'numClasses', opts.numClasses, 0);
     if (maxClass >= opts.numClasses) {
-      throw new Error(
+      throw new RangeError(
         `${where}: class index ${maxClass} found in boxes or predictions but numClasses is ${opts.numClasses}`,
       );
     }
@@ -210,7 +210,7 @@ export function pointwiseLocalizationAP(
     const { imageIndex, cls, x, y, score } = predictions[p]!;
     const key = imageIndex * numClasses + cls;
     if (seen.has(key)) {
-      throw new Error(
+      throw new RangeError(
         `${where}: predictions[${p}] is a second prediction for image ${imageIndex} and class ${cls}; ` +
           `the metric takes exactly one point per image and class (keep the highest-scoring one)`,
       );

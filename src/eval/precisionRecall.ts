@@ -1,4 +1,5 @@
 import { checkNoNaN, checkSameLength, decodeLabel, type LabelFormat } from './validate.js';
+import { outOfRange } from '../core/errors.js';
 
 /**
  * How tied scores are ranked.
@@ -64,7 +65,7 @@ export function precisionRecallCurve(
   const format = opts.labelFormat ?? 'voc';
   const ties = opts.ties ?? 'group';
   if (ties !== 'group' && ties !== 'stable') {
-    throw new Error(`${where}: unknown ties option '${String(ties)}'; use 'group' or 'stable'`);
+    throw outOfRange(`option ties of ${where}()`, "'group' or 'stable'", ties);
   }
   checkSameLength(where, 'scores', scores, 'labels', labels);
   checkNoNaN(where, 'scores', scores);
@@ -82,7 +83,7 @@ export function precisionRecallCurve(
   if (opts.numPositives !== undefined) {
     const total = opts.numPositives;
     if (!Number.isInteger(total) || total < numPositives) {
-      throw new Error(
+      throw new RangeError(
         `${where}: numPositives is ${String(total)} but labels contain ${numPositives} positives; ` +
           `numPositives must be an integer ≥ the labelled positives`,
       );

@@ -42,7 +42,7 @@ export function segmentationMetrics(matrix: ArrayLike<number>, numClasses: numbe
   const where = 'segmentationMetrics';
   checkInteger(where, 'numClasses', numClasses, 1);
   if (matrix.length !== numClasses * numClasses) {
-    throw new Error(
+    throw new RangeError(
       `${where}: matrix has ${matrix.length} entries but numClasses = ${numClasses} needs ${numClasses * numClasses}`,
     );
   }
@@ -119,12 +119,12 @@ export class SegmentationConfusion {
       if (g === ignore) continue;
       const p = prediction[i]!;
       if (!(Number.isInteger(g) && g >= 0 && g < K)) {
-        throw new Error(
+        throw new RangeError(
           `${where}: groundTruth[${i}] = ${String(g)} is not a class in [0, ${K}) nor the ignore label ${ignore}`,
         );
       }
       if (!(Number.isInteger(p) && p >= 0 && p < K)) {
-        throw new Error(`${where}: prediction[${i}] = ${String(p)} is not a class in [0, ${K})`);
+        throw new RangeError(`${where}: prediction[${i}] = ${String(p)} is not a class in [0, ${K})`);
       }
       local[g * K + p]! += 1;
     }
@@ -136,7 +136,7 @@ export class SegmentationConfusion {
   /** Adds another accumulator's counts (e.g. from a worker). */
   merge(other: SegmentationConfusion): this {
     if (other.numClasses !== this.numClasses) {
-      throw new Error(
+      throw new RangeError(
         `SegmentationConfusion.merge: other has ${other.numClasses} classes but this has ${this.numClasses}`,
       );
     }

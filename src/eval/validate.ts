@@ -1,8 +1,10 @@
 /**
- * Input checks shared by the metrics. Every check throws an Error that names
- * the calling metric, the argument and the offending index, so a bad input is
- * found at once instead of silently producing a wrong number.
+ * Input checks shared by the metrics. Every check names the calling metric, the
+ * argument and the offending index, so a bad input is found at once instead of
+ * silently producing a wrong number. Classes follow src/core/errors.ts: a
+ * TypeError for a value of the wrong type, a RangeError for a wrong value.
  */
+import { expectInteger, expectNumber, outOfRange } from '../core/errors.js';
 
 /** Throws unless `a` and `b` have the same length. */
 export function checkSameLength(
@@ -13,7 +15,7 @@ export function checkSameLength(
   b: ArrayLike<unknown>,
 ): void {
   if (a.length !== b.length) {
-    throw new Error(
+    throw new RangeError(
       `${where}: ${aName} has ${a.length} entries but ${bName} has ${b.length}; ` +
         `pass exactly one ${bName} entry per ${aName} entry`,
     );
@@ -25,7 +27,7 @@ export function checkNoNaN(where: string, name: string, values: ArrayLike<number
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || Number.isNaN(v)) {
-      throw new Error(
+      throw new (typeof v === 'number' ? RangeError : TypeError)(
         `${where}: ${name}[${i}] is ${String(v)}; scores must be numbers (NaN cannot be ranked — ` +
           `check the model output for overflow or uninitialised values)`,
       );
@@ -35,16 +37,12 @@ export function checkNoNaN(where: string, name: string, values: ArrayLike<number
 
 /** Throws if any entry is not a finite number. */
 export function checkFinite(where: string, name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new Error(`${where}: ${name} is ${String(value)}; expected a finite number`);
-  }
+  expectNumber(`${name} of ${where}()`, value);
 }
 
 /** Throws unless `value` is an integer ≥ `min`. */
 export function checkInteger(where: string, name: string, value: number, min: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new Error(`${where}: ${name} is ${String(value)}; expected an integer ≥ ${min}`);
-  }
+  expectInteger(`${name} of ${where}()`, value, { min });
 }
 
 /** How binary ground-truth labels are written. */
@@ -70,7 +68,7 @@ export function decodeLabel(
     if (label === 1) return 1;
     if (label === -1) return -1;
     if (label === 0) return 0;
-    throw new Error(
+    throw new RangeError(
       `${where}: ${name}[${index}] = ${String(label)} is not a VOC label ` +
         `(1 positive, -1 negative, 0 difficult/ignored); for 0/1 labels pass {labelFormat: 'binary'}`,
     );
@@ -78,10 +76,10 @@ export function decodeLabel(
   if (format === 'binary') {
     if (label === 1) return 1;
     if (label === 0) return -1;
-    throw new Error(
+    throw new RangeError(
       `${where}: ${name}[${index}] = ${String(label)} is not a binary label (1 positive, 0 negative); ` +
         `for 1/-1/0 VOC labels pass {labelFormat: 'voc'}`,
     );
   }
-  throw new Error(`${where}: unknown labelFormat '${String(format)}'; use 'voc' or 'binary'`);
+  throw outOfRange(`option labelFormat of ${where}()`, "'voc' or 'binary'", format);
 }

@@ -4,7 +4,7 @@
 // (the network's maps), gallerySegmentations, galleryCard (one card) and reportPage (the page
 // around the gallery).
 import { writeFileAtomic } from '../io/index.js';
-import { loadRun } from '../train/loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
 import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../train/runSegmentation.js';
@@ -24,7 +24,7 @@ import { judgeSplit } from './splitVerdicts.js';
 /** The defaults of the report options, defined once (API and `wildcat report`). */
 export const REPORT_DEFAULTS = Object.freeze({
   split: 'test',
-  checkpoint: 'best' as 'best' | 'last',
+  checkpoint: DEFAULT_CHECKPOINT,
   images: 12,
   tileSize: 200,
   maxClasses: 4,

@@ -2,16 +2,8 @@
 // options and their defaults, input checks, and the calls into the addon (native/denseCrf.cc),
 // which runs mean-field inference with the permutohedral lattice (Adams, Baek & Davis, 2010).
 import { expectBoolean, expectInteger, expectNumber, invalidType, outOfRange } from '../core/errors.js';
+import { checkRawImage, type RawImage } from './rawImage.js';
 import { native, type DenseCrfNativeParams, type DenseCrfNativeResult } from '../core/native.js';
-
-/** An 8-bit image, height × width × channels bytes, row-major with interleaved channels. */
-export interface DenseCrfImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  /** 3 for RGB, 1 for grey (the bilateral kernel then compares intensities). */
-  channels: 1 | 3;
-}
 
 /**
  * Options of denseCrf (every field optional; DENSE_CRF_DEFAULTS fills the rest). σs are in
@@ -110,7 +102,7 @@ export function denseCrfParameters(width: number, height: number, options: Dense
 
 /** A checked problem: the image, per-pixel normalised probabilities, the label count. */
 export interface DenseCrfProblem {
-  image: DenseCrfImage;
+  image: RawImage;
   probabilities: Float32Array;
   labels: number;
   params: DenseCrfParameters;
@@ -121,19 +113,10 @@ export interface DenseCrfProblem {
  * (scores that do not, such as class maps weighted by an image-level prior, are accepted: the
  * CRF's unary −log p only sees them up to a per-pixel constant). Returns a new array.
  */
-export function checkDenseCrfInputs(image: DenseCrfImage, probabilities: Float32Array, options: DenseCrfOptions = {}, where = 'denseCrf()'): DenseCrfProblem {
-  if (image === null || typeof image !== 'object') throw invalidType(`the image of ${where}`, 'an object { data, width, height, channels }', image);
-  const width = expectInteger(`image.width of ${where}`, image.width, { min: 1 });
-  const height = expectInteger(`image.height of ${where}`, image.height, { min: 1 });
-  if (image.channels !== 1 && image.channels !== 3) {
-    throw outOfRange(`image.channels of ${where}`, '1 (grey) or 3 (RGB)', image.channels, 'drop an alpha channel, replicate or average channels first');
-  }
-  const channels = image.channels;
-  if (!(image.data instanceof Uint8Array)) throw invalidType(`image.data of ${where}`, 'a Uint8Array (8-bit pixels, height × width × channels)', image.data);
+export function checkDenseCrfInputs(image: RawImage, probabilities: Float32Array, options: DenseCrfOptions = {}, where = 'denseCrf()'): DenseCrfProblem {
+  const checked = checkRawImage(where, image);
+  const { width, height } = checked;
   const n = width * height;
-  if (image.data.length !== n * channels) {
-    throw outOfRange(`the length of image.data of ${where}`, `width × height × channels = ${width} × ${height} × ${channels} = ${n * channels} bytes`, image.data.length);
-  }
   if (!(probabilities instanceof Float32Array)) throw invalidType(`the probabilities of ${where}`, 'a Float32Array [labels, height, width]', probabilities);
   const labels = probabilities.length / n;
   if (!Number.isInteger(labels) || labels < 1) {
@@ -165,7 +148,7 @@ export function checkDenseCrfInputs(image: DenseCrfImage, probabilities: Float32
     const base = l * n;
     for (let i = 0; i < n; i++) normalised[base + i] = probabilities[base + i]! / sums[i]!;
   }
-  return { image: { data: image.data, width, height, channels }, probabilities: normalised, labels, params };
+  return { image: checked, probabilities: normalised, labels, params };
 }
 
 function result(r: DenseCrfNativeResult): DenseCrfResult {
@@ -182,7 +165,7 @@ function result(r: DenseCrfNativeResult): DenseCrfResult {
  * @param probabilities per-pixel class probabilities, [L, H, W] row-major.
  * @returns the marginals after mean field and their argmax.
  */
-export function denseCrf(image: DenseCrfImage, probabilities: Float32Array, options: DenseCrfOptions = {}): DenseCrfResult {
+export function denseCrf(image: RawImage, probabilities: Float32Array, options: DenseCrfOptions = {}): DenseCrfResult {
   const p = checkDenseCrfInputs(image, probabilities, options, 'denseCrf()');
   return result(native.denseCrf(p.image.data, p.image.width, p.image.height, p.image.channels, p.probabilities, p.labels, p.params));
 }
@@ -191,7 +174,7 @@ export function denseCrf(image: DenseCrfImage, probabilities: Float32Array, opti
  * denseCrf on libuv's thread pool: the same result, without blocking the event loop (for a
  * server). Bad inputs reject the Promise with the same errors as denseCrf.
  */
-export async function denseCrfAsync(image: DenseCrfImage, probabilities: Float32Array, options: DenseCrfOptions = {}): Promise<DenseCrfResult> {
+export async function denseCrfAsync(image: RawImage, probabilities: Float32Array, options: DenseCrfOptions = {}): Promise<DenseCrfResult> {
   const p = checkDenseCrfInputs(image, probabilities, options, 'denseCrfAsync()');
   return result(await native.denseCrfAsync(p.image.data, p.image.width, p.image.height, p.image.channels, p.probabilities, p.labels, p.params));
 }

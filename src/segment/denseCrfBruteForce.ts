@@ -2,7 +2,8 @@
 // native/denseCrf.cc, with every pairwise kernel value computed exactly (O(N²) per message
 // pass) instead of approximated on the permutohedral lattice. For tests and benchmarks only.
 import { outOfRange } from '../core/errors.js';
-import { checkDenseCrfInputs, type DenseCrfImage, type DenseCrfOptions, type DenseCrfResult } from './denseCrf.js';
+import { checkDenseCrfInputs, type DenseCrfOptions, type DenseCrfResult } from './denseCrf.js';
+import type { RawImage } from './rawImage.js';
 
 /** The largest image denseCrfBruteForce accepts (its cost grows with the square of the pixels). */
 export const DENSE_CRF_BRUTE_FORCE_MAX_PIXELS = 64 * 64;
@@ -41,7 +42,7 @@ function normalisedKernel(features: Float64Array, n: number, d: number): Float64
  * Same options, unaries, kernel normalisation, updates and energy as denseCrf; refuses images
  * of more than DENSE_CRF_BRUTE_FORCE_MAX_PIXELS pixels.
  */
-export function denseCrfBruteForce(image: DenseCrfImage, probabilities: Float32Array, options: DenseCrfOptions = {}): DenseCrfResult {
+export function denseCrfBruteForce(image: RawImage, probabilities: Float32Array, options: DenseCrfOptions = {}): DenseCrfResult {
   const where = 'denseCrfBruteForce()';
   const pixels = image?.width * image?.height;
   if (pixels > DENSE_CRF_BRUTE_FORCE_MAX_PIXELS) {

@@ -1,21 +1,32 @@
 // An 8-bit image in memory (grey or RGB, interleaved, row-major): what segmentation reads the
 // pixels of (SLIC superpixels, the dense CRF's bilateral kernel) and what `segment` accepts.
 import sharp from 'sharp';
-import { expectInteger, expectOneOf, invalidType, outOfRange } from '../core/index.js';
+import { expectInteger, invalidType, outOfRange } from '../core/index.js';
 import { rgbToNormalizedChw } from '../data/index.js';
-import type { DenseCrfImage } from './denseCrf.js';
 
-/** height × width × channels bytes, grey or RGB: the dense CRF's image type. */
-export type RawImage = DenseCrfImage;
+/** An 8-bit image, height × width × channels bytes, row-major with interleaved channels. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** 3 for RGB, 1 for grey (the CRF's bilateral kernel and SLIC then compare intensities). */
+  channels: 1 | 3;
+}
 
-/** Throws, naming `where`, unless `image` is a well-formed RawImage. */
-export function checkRawImage(where: string, image: RawImage): void {
-  const { width, height, channels, data } = image;
-  expectInteger(`the image width of ${where}`, width, { min: 1 });
-  expectInteger(`the image height of ${where}`, height, { min: 1 });
-  expectOneOf(`the image channels of ${where} (grey or RGB)`, channels, [1, 3] as const);
-  if (!(data instanceof Uint8Array)) throw invalidType(`the image data of ${where}`, 'a Uint8Array', data);
-  if (data.length !== width * height * channels) throw outOfRange(`the number of image bytes of ${where}`, `${width}×${height}×${channels} = ${width * height * channels}`, data.length);
+/** Throws, naming `where`, unless `image` is a well-formed RawImage; returns its checked fields. */
+export function checkRawImage(where: string, image: RawImage): RawImage {
+  if (image === null || typeof image !== 'object') throw invalidType(`the image of ${where}`, 'an object { data, width, height, channels }', image);
+  const width = expectInteger(`image.width of ${where}`, image.width, { min: 1 });
+  const height = expectInteger(`image.height of ${where}`, image.height, { min: 1 });
+  if (image.channels !== 1 && image.channels !== 3) {
+    throw outOfRange(`image.channels of ${where}`, '1 (grey) or 3 (RGB)', image.channels, 'drop an alpha channel, replicate or average channels first');
+  }
+  const channels = image.channels;
+  if (!(image.data instanceof Uint8Array)) throw invalidType(`image.data of ${where}`, 'a Uint8Array (8-bit pixels, height × width × channels)', image.data);
+  if (image.data.length !== width * height * channels) {
+    throw outOfRange(`the length of image.data of ${where}`, `width × height × channels = ${width} × ${height} × ${channels} = ${width * height * channels} bytes`, image.data.length);
+  }
+  return { data: image.data, width, height, channels };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Predicted segmentations on disk, exactly like VOC's SegmentationClass: 8-bit palette PNGs
 // with the VOC colour map, 0 background, k + 1 for class k of the run's class list (255 void is
-// never predicted), and the class list beside them (DESIGN §6).
+// never predicted), and the class list beside them (docs/DESIGN.md §6).
 import { join } from 'node:path';
 import { outOfRange } from '../core/index.js';
 import { encodeIndexedPng, vocColormap } from '../data/index.js';

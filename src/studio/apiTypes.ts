@@ -26,6 +26,45 @@ export interface StudioInfo {
   limits: StudioLimits;
   dataset: { spec: string; split: string; images: number } | null;
   capabilities: { segmentation: boolean };
+  /** How POST /api/segment and GET /api/dataset/images/ID/segmentation segment (null: not available). */
+  segmentation: SegmentationInfo | null;
+}
+
+/** The segmentation settings the studio serves: the run's (README "Segmentation"). */
+export interface SegmentationInfo {
+  /** What the class evidence depends on, e.g. "scales 1, map-norm peak, prior weight, best checkpoint". */
+  settings: string;
+  smoothing: 'none' | 'crf' | 'slic';
+  /** Where the background threshold comes from, e.g. "per-class δ_k tuned on val (200 images)". */
+  background: string;
+  /** Label i of a label map: 'background', then the class names. */
+  labelNames: string[];
+  /** Images with a longer side above this are segmented reduced to fit it. */
+  maxSide: number;
+}
+
+/** POST /api/segment, GET /api/dataset/images/ID/segmentation. */
+export interface ImageSegmentationAnswer {
+  /** 'upload' or the dataset id. */
+  source: string;
+  /** The image's own size (after EXIF orientation). */
+  image: { width: number; height: number };
+  /** The label map's size: the image's, or reduced to fit SegmentationInfo.maxSide. */
+  width: number;
+  height: number;
+  /** Pixels per label (index 0 background, k + 1 class k). */
+  labelPixels: number[];
+  /** [C] the fused image-level scores the segmentation used. */
+  scores: number[];
+  /** The label map as a PNG in VOC's palette (like `wildcat predict`'s masks), as a data: URL. */
+  png: string;
+  /** Dataset images with a ground-truth mask: its pixels per label (void not counted); else null. */
+  truthPixels: number[] | null;
+  /** Dataset images with a ground-truth mask: mean IoU over the labels in either map (void ignored); else null. */
+  meanIoU: number | null;
+  /** Milliseconds waiting in the queue and segmenting. */
+  waitMs: number;
+  segmentMs: number;
 }
 
 /** What the server refuses (README "Limits"). */

@@ -2,7 +2,7 @@
 // `wildcat eval` / `wildcat predict`), judged per image (false positives, false negatives,
 // localization misses), listed in pages; maps are computed per image on demand.
 import { existsSync } from 'node:fs';
-import { encodeIndexedPng, vocColormap, VocDataset } from '../data/index.js';
+import { encodeIndexedPng, vocColormap, VocDataset, type SegmentationMask } from '../data/index.js';
 import { judgeSplit, type SplitVerdicts } from '../report/splitVerdicts.js';
 import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
 import { predictImages, type Predictions } from '../train/predict.js';
@@ -68,9 +68,14 @@ export class StudioDataset {
 
   /** The ground-truth mask of image i as a PNG in VOC's palette (0 background, 1..C, 255 void), or null. */
   async maskPng(i: number): Promise<Buffer | null> {
-    if (!this.hasMask(i)) return null;
-    const m = await this.ds.segmentation(i);
+    const m = await this.groundTruthMask(i);
+    if (!m) return null;
     return encodeIndexedPng({ width: m.width, height: m.height, indices: m.data, palette: vocColormap() });
+  }
+
+  /** The ground-truth mask of image i (0 background, 1..C, 255 void), or null. */
+  async groundTruthMask(i: number): Promise<SegmentationMask | null> {
+    return this.hasMask(i) ? this.ds.segmentation(i) : null;
   }
 
   /** Everything known about image i except its maps. */

@@ -8,9 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadRun } from '../train/loadRun.js';
+import { DataFileError } from '../core/index.js';
+import { InputLimitError } from '../io/index.js';
+import type { SegmentationOverrides } from '../segment/index.js';
+import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
 import { describeSpatialPooling } from '../wsl/spatialPooling.js';
-import type { ImageMapsMeta, StudioInfo, StudioLimits } from './apiTypes.js';
+import type { ImageMapsMeta, ImageSegmentationAnswer, StudioInfo, StudioLimits } from './apiTypes.js';
 import { resolveDatasetId } from './datasetIds.js';
 import { parseDatasetQuery, queryDatasetItems } from './datasetQuery.js';
 import { HttpError } from './httpError.js';
@@ -18,6 +21,7 @@ import { InferenceQueue } from './inferenceQueue.js';
 import { encodeMapsMessage, mapsMessageJson, MAPS_MESSAGE_TYPE, type ShapedArray } from './mapsMessage.js';
 import { StudioDataset } from './studioDataset.js';
 import { StudioModel, type ImageMaps } from './studioModel.js';
+import { StudioSegmenter, type ImageSegmentation } from './studioSegmenter.js';
 import { studioPageHtml } from './studioPage.js';
 import { checkUploadImage, readUploadBody, sniffImageFormat } from './uploadChecks.js';
 
@@ -27,6 +31,8 @@ export const STUDIO_DEFAULTS = {
   host: '127.0.0.1',
   split: 'test',
   limits: { maxUploadBytes: 20 * 1024 * 1024, maxPixels: 40_000_000, queueCapacity: 32 } satisfies StudioLimits,
+  /** Images with a longer side above this are segmented reduced to fit it (VOC's are 500 px, COCO's 640). */
+  segmentationMaxSide: 1024,
 } as const;
 
 export interface StudioOptions {
@@ -41,6 +47,8 @@ export interface StudioOptions {
   port?: number;
   host?: string;
   limits?: Partial<StudioLimits>;
+  /** Segmentation settings given explicitly (as `wildcat predict`'s flags); the rest are the run's. */
+  segmentation?: SegmentationOverrides;
   /** Progress of the start-up prediction of the split. */
   onProgress?: (done: number, total: number) => void;
   /** Where unexpected request failures are reported (default stderr). */
@@ -90,12 +98,14 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const limits: StudioLimits = { ...STUDIO_DEFAULTS.limits, ...opts.limits };
   const host = opts.host ?? STUDIO_DEFAULTS.host;
   const assets = readAssets();
-  const checkpoint = opts.checkpoint ?? 'best';
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(opts.run, checkpoint);
   let model: StudioModel | undefined;
+  let segmenter: StudioSegmenter;
   let dataset: StudioDataset | null = null;
   try {
     model = new StudioModel(net, config);
+    segmenter = new StudioSegmenter(model, opts.run, checkpoint, opts.segmentation ?? {}, STUDIO_DEFAULTS.segmentationMaxSide);
     if (opts.data) dataset = await StudioDataset.open(model, opts.data, opts.split ?? STUDIO_DEFAULTS.split, opts.onProgress);
   } catch (e) {
     net.dispose();
@@ -115,11 +125,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
     grid: model.grid,
     limits,
     dataset: dataset ? { spec: opts.data!, split: dataset.split, images: dataset.size } : null,
-    capabilities: { segmentation: false },
+    capabilities: { segmentation: true },
+    segmentation: segmenter.info,
   };
   const queue = new InferenceQueue(limits.queueCapacity);
   const logError = opts.logError ?? ((line: string) => process.stderr.write(line + '\n'));
-  const handler = makeHandler({ info, model, dataset, queue, assets, limits, checkHost: isLoopbackHost(host), logError });
+  const handler = makeHandler({ info, model, segmenter, dataset, queue, assets, limits, checkHost: isLoopbackHost(host), logError });
 
   const server = createServer((req, res) => {
     handler(req, res).catch((e: unknown) => {
@@ -181,6 +192,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 interface HandlerContext {
   info: StudioInfo;
   model: StudioModel;
+  segmenter: StudioSegmenter;
   dataset: StudioDataset | null;
   queue: InferenceQueue;
   assets: Map<string, Buffer>;
@@ -245,6 +257,10 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     only('POST');
     return predictUpload(ctx, req, res);
   }
+  if (what === 'segment' && parts.length === 2) {
+    only('POST');
+    return segmentUpload(ctx, req, res);
+  }
   if (what === 'dataset') {
     const ds = ctx.dataset;
     if (!ds) throw new HttpError(404, 'no dataset is open; start the studio with --data voc:DIR [--split NAME]');
@@ -273,13 +289,18 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
         });
         return sendMaps(ctx, req, res, ds.ds.ids[i]!, maps.maps, maps.waitMs, maps.inferMs);
       }
+      if (leaf === 'segmentation') {
+        const bytes = await readFile(ds.imagePath(i));
+        const groundTruth = await ds.groundTruthMask(i);
+        return sendJson(res, 200, await queuedSegmentation(ctx, () => ctx.segmenter.segment(bytes, ds.ds.ids[i]!, { groundTruth })));
+      }
     }
   }
   throw new HttpError(404, `no API route ${method} ${url.pathname}; see the README's studio API`);
 }
 
-/** POST /api/predict: the body is the image file itself. */
-async function predictUpload(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The body of an upload, checked (size, type, pixels from the header): the image file itself. */
+async function checkedUpload(ctx: HandlerContext, req: IncomingMessage): Promise<Buffer> {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('multipart/')) {
     // Refuse before reading: a form is not an image, whatever it holds. (Other types are not
@@ -288,12 +309,43 @@ async function predictUpload(ctx: HandlerContext, req: IncomingMessage, res: Ser
   }
   const bytes = await readUploadBody(req, ctx.limits.maxUploadBytes);
   await checkUploadImage(bytes, ctx.limits.maxPixels);
+  return bytes;
+}
+
+/** POST /api/predict: the body is the image file itself. */
+async function predictUpload(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const bytes = await checkedUpload(ctx, req);
   const t0 = performance.now();
   const out = await ctx.queue.run(async () => {
     const t1 = performance.now();
     return { maps: await ctx.model.mapsOfUpload(bytes, ctx.limits.maxPixels), waitMs: t1 - t0, inferMs: performance.now() - t1 };
   });
   return sendMaps(ctx, req, res, 'upload', out.maps, out.waitMs, out.inferMs);
+}
+
+/** POST /api/segment: the body is the image file itself; a decoding failure is the client's (415, 413). */
+async function segmentUpload(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const bytes = await checkedUpload(ctx, req);
+  const answer = await queuedSegmentation(ctx, async () => {
+    try {
+      return await ctx.segmenter.segment(bytes, 'upload', { maxPixels: ctx.limits.maxPixels });
+    } catch (e) {
+      if (e instanceof InputLimitError) throw new HttpError(413, e.message);
+      if (e instanceof DataFileError) throw new HttpError(415, e.message);
+      throw e;
+    }
+  });
+  sendJson(res, 200, answer);
+}
+
+/** Runs a segmentation in the inference queue and adds its timings. */
+async function queuedSegmentation(ctx: HandlerContext, run: () => Promise<ImageSegmentation>): Promise<ImageSegmentationAnswer> {
+  const t0 = performance.now();
+  return ctx.queue.run(async () => {
+    const t1 = performance.now();
+    const seg = await run();
+    return { ...seg, waitMs: Math.round(t1 - t0), segmentMs: Math.round(performance.now() - t1) };
+  });
 }
 
 /** A maps message, or its JSON form for clients that accept JSON but not the binary type. */

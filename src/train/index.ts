@@ -12,7 +12,7 @@ export { predictImages, type Predictions, type PredictOptions } from './predict.
 export { evaluatePredictions, classificationMetrics, annotatedImages, type WslMetrics } from './evaluatePredictions.js';
 export { saveCheckpoint, loadCheckpoint, disposeCheckpoint, type CheckpointContents } from './checkpoint.js';
 export { loadBackboneWeights } from './backboneWeights.js';
-export { loadRun } from './loadRun.js';
+export { loadRun, DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from './loadRun.js';
 export { openDataset, openVocSplit, parseDatasetSpec, type DatasetSpec } from './datasetSpec.js';
 export { Progress, formatProgress, formatDuration, type ProgressState } from './progress.js';
 export { RunLog } from './runLog.js';

@@ -4,15 +4,28 @@ import { join } from 'node:path';
 import { buildWildcatNet } from '../wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { loadCheckpoint, disposeCheckpoint } from './checkpoint.js';
+import { isScoreCombination } from './scoreCombination.js';
 import { RUN_FILES } from './wslTrainer.js';
 import { completeWslConfig, type WslTrainConfig } from './wslConfig.js';
+
+/** Which weights of a run folder: the best by validation mAP, or the last epoch's. */
+export type RunCheckpoint = 'best' | 'last';
+
+/** The checkpoints a run folder has, in the order the `--checkpoint` flag lists them. */
+export const RUN_CHECKPOINTS: readonly RunCheckpoint[] = Object.freeze(['best', 'last'] as const);
+
+/** The checkpoint every command and API loads unless told otherwise (one default, defined here). */
+export const DEFAULT_CHECKPOINT: RunCheckpoint = 'best';
 
 /**
  * The network of run folder `run` with its best (default) or last weights, and the run's config.
  * @example const { net, config } = loadRun('runs/demo'); net.eval();
  */
-export function loadRun(run: string, which: 'best' | 'last' = 'best'): { net: WildcatNet; config: WslTrainConfig } {
+export function loadRun(run: string, which: RunCheckpoint = DEFAULT_CHECKPOINT): { net: WildcatNet; config: WslTrainConfig } {
   const configPath = join(run, RUN_FILES.config);
+  if (!existsSync(configPath) && isScoreCombination(run)) {
+    throw new Error(`${run}: a combination folder (wildcat combine), not a run: only \`wildcat eval\` and \`wildcat predict\` take it (classification and localization)`);
+  }
   if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
   let config: WslTrainConfig;
   try {

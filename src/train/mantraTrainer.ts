@@ -153,7 +153,7 @@ function solve(
   const params = layer.parameters();
   // The solver starts from w = 0, as MANTRA's.
   noGrad(() => { for (const p of params) p.zero_(); });
-  const average = c.average ? params.map((p) => noGrad(() => p.detach().clone())) : null;
+  const average = c.average ? params.map(copyOf) : null;
   const C = train.classNames.length;
   const N = train.ids.length;
   const order = Int32Array.from({ length: N }, (_, i) => i);
@@ -214,10 +214,15 @@ function solve(
   }
 }
 
+/** A detached copy of a parameter (the intermediate detach() handle is released at once, not left to the GC). */
+function copyOf(p: Tensor): Tensor {
+  return noGrad(() => tidy(() => p.detach().clone()));
+}
+
 /** Runs fn with the layer's parameters temporarily replaced by `weights` (the averaged iterate). */
 function withWeights(params: Tensor[], weights: Tensor[], fn: () => void): void {
   if (weights === params) return fn();
-  const saved = params.map((p) => noGrad(() => p.detach().clone()));
+  const saved = params.map(copyOf);
   try {
     noGrad(() => params.forEach((p, k) => p.copy_(weights[k]!)));
     fn();

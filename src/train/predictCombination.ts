@@ -7,7 +7,7 @@ import { noGrad, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
-import { loadRun } from './loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from './loadRun.js';
 import type { Predictions } from './predict.js';
 import { loadScoreCombination, type ScoreCombination } from './scoreCombination.js';
 import type { WslTrainConfig } from './wslConfig.js';
@@ -19,7 +19,7 @@ export interface CombinationMembers {
 }
 
 /** Loads a COMBO folder and its member runs; checks that they share the class list. */
-export function loadCombination(dir: string, which: 'best' | 'last' = 'best'): CombinationMembers {
+export function loadCombination(dir: string, which: RunCheckpoint = DEFAULT_CHECKPOINT): CombinationMembers {
   const combination = loadScoreCombination(dir);
   const members: CombinationMembers['members'] = [];
   try {
@@ -69,42 +69,47 @@ export async function predictCombination(
   const epochs = loaders.map((l) => l.epoch(0));
   for (const m of c.members) m.net.eval();
   let done = 0;
-  for (;;) {
-    const batches = await Promise.all(epochs.map((e) => e.next()));
-    if (batches.some((b) => b.done)) break;
-    const bs = batches.map((b) => b.value!);
-    const B = bs[0]!.batchSize;
-    noGrad(() => tidy(() => {
-      const outs = c.members.map((m, r) => m.net.forwardMaps(tensor(bs[r]!.images, { shape: [B, 3, bs[r]!.size, bs[r]!.size] })));
-      const memberScores = outs.map((o) => o.scores.toArray() as Float32Array);
-      for (let b = 0; b < B; b++) {
-        const i = bs[0]!.indices[b]!;
-        for (let k = 0; k < C; k++) {
-          let v = bias[k]!;
-          for (let r = 0; r < outs.length; r++) v += weights[k]![r]! * memberScores[r]![b * C + k]!;
-          scores[i * C + k] = v;
-        }
-        if (!withPoints) continue;
-        const W = sizes[2 * i]!;
-        const H = sizes[2 * i + 1]!;
-        tidy(() => {
-          let combined: Tensor | null = null;
-          outs.forEach((o, r) => {
-            const up = F.interpolate(o.classMaps.narrow(0, b, 1), { size: [H, W], mode: 'bilinear', alignCorners: false }).reshape([C, H * W]);
-            const w = tensor(Float32Array.from(weights, (row) => row[r]!), { shape: [C, 1] });
-            combined = combined === null ? up.mul(w) : combined.add(up.mul(w));
-          });
-          const idx = (combined as unknown as Tensor).argmax(1).toArray() as BigInt64Array;
+  try {
+    for (;;) {
+      const batches = await Promise.all(epochs.map((e) => e.next()));
+      if (batches.some((b) => b.done)) break;
+      const bs = batches.map((b) => b.value!);
+      const B = bs[0]!.batchSize;
+      noGrad(() => tidy(() => {
+        const outs = c.members.map((m, r) => m.net.forwardMaps(tensor(bs[r]!.images, { shape: [B, 3, bs[r]!.size, bs[r]!.size] })));
+        const memberScores = outs.map((o) => o.scores.toArray() as Float32Array);
+        for (let b = 0; b < B; b++) {
+          const i = bs[0]!.indices[b]!;
           for (let k = 0; k < C; k++) {
-            const flat = Number(idx[k]);
-            points[(i * C + k) * 2] = flat % W;
-            points[(i * C + k) * 2 + 1] = Math.floor(flat / W);
+            let v = bias[k]!;
+            for (let r = 0; r < outs.length; r++) v += weights[k]![r]! * memberScores[r]![b * C + k]!;
+            scores[i * C + k] = v;
           }
-        });
-      }
-    }));
-    done += B;
-    opts.onProgress?.(done, n);
+          if (!withPoints) continue;
+          const W = sizes[2 * i]!;
+          const H = sizes[2 * i + 1]!;
+          tidy(() => {
+            let combined: Tensor | null = null;
+            outs.forEach((o, r) => {
+              const up = F.interpolate(o.classMaps.narrow(0, b, 1), { size: [H, W], mode: 'bilinear', alignCorners: false }).reshape([C, H * W]);
+              const w = tensor(Float32Array.from(weights, (row) => row[r]!), { shape: [C, 1] });
+              combined = combined === null ? up.mul(w) : combined.add(up.mul(w));
+            });
+            const idx = (combined as unknown as Tensor).argmax(1).toArray() as BigInt64Array;
+            for (let k = 0; k < C; k++) {
+              const flat = Number(idx[k]);
+              points[(i * C + k) * 2] = flat % W;
+              points[(i * C + k) * 2 + 1] = Math.floor(flat / W);
+            }
+          });
+        }
+      }));
+      done += B;
+      opts.onProgress?.(done, n);
+    }
+  } finally {
+    // Also on an error: close the members' loaders (each lets its prefetched batch finish).
+    await Promise.all(epochs.map((e) => e.return(undefined)));
   }
   return { ids: [...list.ids], classNames: list.classNames, scores, points, sizes };
 }

@@ -12,7 +12,7 @@ import type { SegmentationMetrics } from '../eval/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { evaluatePredictions, type WslMetrics } from './evaluatePredictions.js';
 import { predictImages, type Predictions } from './predict.js';
-import { loadRun } from './loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun } from './loadRun.js';
 import { openVocSplit } from './datasetSpec.js';
 import type { WslLoss, WslTrainConfig } from './wslConfig.js';
 
@@ -49,11 +49,10 @@ export async function evaluateSplit(
     batchSize: opts.batchSize,
     multiScale: opts.settings,
     imageSize: (i) => ds.imageSize(i),
-    onImage: async (r) => {
-      await seg.add(r);
-    },
+    onImage: (r) => seg.submit(r),
     onProgress: opts.onProgress,
   });
+  await seg.finish();
   const metrics = await evaluatePredictions(pred, ds);
   const s = seg.metrics();
   if (s.imagesWithMasks > 0) metrics.segmentation = { ...s, background: background.source };
@@ -122,7 +121,7 @@ export async function tuneRunThresholds(
   run: string,
   opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings?: SegmentationOverrides; steps?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<TuningResult> {
-  const checkpoint = opts.checkpoint ?? 'best';
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(run, checkpoint);
   let result: TuningResult;
   try {

@@ -11,7 +11,10 @@ import {
 import { AUTO_EPOCHS, autoEpochs, defaultWslConfig } from '../../src/train/wslConfig.js';
 import { defaultPretrainConfig } from '../../src/train/pretrain.js';
 import { configFromFlags, MODEL_OPTIONS, TRAIN_USAGE } from '../../src/cli/commands/train.js';
-import { parse } from '../../src/cli/args.js';
+import { checkpointFlag, parse } from '../../src/cli/args.js';
+import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS } from '../../src/train/loadRun.js';
+import { REPORT_DEFAULTS } from '../../src/report/runReport.js';
+import { STUDIO_USAGE } from '../../src/cli/commands/studio.js';
 import { leakFreeTidy } from '../helpers/leakFreeTidy.js';
 
 test('the defaults themselves: k⁺ = 0.2, k⁻ = k⁺, α = 0.7, no halving, M = 1, class-wise mean, architecture (a), LSE r = 5, β = ±10', () => {
@@ -89,4 +92,15 @@ test('auto epochs scale with the training set: at least 900 steps, 12 to 100 epo
   const p = parse(['--data', 'voc:s', '--epochs', 'auto'], { data: { type: 'string' }, ...MODEL_OPTIONS }, TRAIN_USAGE);
   assert.equal(configFromFlags(p).epochs, 0);
   assert.equal(configFromFlags(parse(['--data', 'voc:s', '--epochs', '7'], { data: { type: 'string' }, ...MODEL_OPTIONS }, TRAIN_USAGE)).epochs, 7);
+});
+
+test('checkpoint: every command and API loads the best weights unless told otherwise, from one constant', () => {
+  assert.equal(DEFAULT_CHECKPOINT, 'best');
+  assert.deepEqual([...RUN_CHECKPOINTS], ['best', 'last']);
+  assert.equal(REPORT_DEFAULTS.checkpoint, DEFAULT_CHECKPOINT);
+  const opts = { checkpoint: { type: 'string' } } as const;
+  assert.equal(checkpointFlag(parse([], opts, '')), DEFAULT_CHECKPOINT);
+  assert.equal(checkpointFlag(parse(['--checkpoint', 'last'], opts, '')), 'last');
+  assert.throws(() => checkpointFlag(parse(['--checkpoint', 'first'], opts, '')), /--checkpoint must be one of best, last; got 'first'/);
+  assert.match(STUDIO_USAGE, /--checkpoint C +best or last \(default best\)/);
 });

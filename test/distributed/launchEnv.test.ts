@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkInitOptions, launchEnvFrom } from '../../src/distributed/index.js';
-import { withoutLaunchFlags } from '../../src/cli/launch.js';
+import { dieWithLauncher, LAUNCHER_PID_VAR, withoutLaunchFlags } from '../../src/cli/launch.js';
 
 test('launchEnvFrom reads torchrun variables; bad or missing ones are named', () => {
   assert.equal(launchEnvFrom({}), null);
@@ -30,4 +30,15 @@ test('the launcher removes its own flags from the workers\' command line', () =>
     ['--data', 'voc:x', '--dist-timeout', '60', '--resume'],
   );
   assert.deepEqual(withoutLaunchFlags(['--out', 'a', '--nproc=3', '--threads', '1'], ['nproc', 'out']), ['--threads', '1']);
+});
+
+test('a worker refuses to start when its launcher is already gone, and takes the launcher\'s pid out of its environment', () => {
+  const none: Record<string, string | undefined> = {};
+  dieWithLauncher(none); // not a worker of ours: nothing to do
+  assert.throws(() => dieWithLauncher({ [LAUNCHER_PID_VAR]: 'x1' }), /WILDCAT_LAUNCHER_PID must be the launcher's process id, got 'x1'/);
+  // This process is never its own parent: as for a launcher that exited before the worker armed.
+  const env: Record<string, string | undefined> = { [LAUNCHER_PID_VAR]: String(process.pid) };
+  assert.throws(() => dieWithLauncher(env), new RegExp(`the launcher \\(process ${process.pid}\\) exited before this worker started`));
+  assert.equal(env[LAUNCHER_PID_VAR], undefined, 'not inherited by what the worker starts');
+  assert.equal(process.listenerCount('SIGHUP'), 0, 'nothing armed');
 });

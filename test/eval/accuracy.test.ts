@@ -37,8 +37,8 @@ test('flat {data, shape} input and empty input', () => {
 
 test('bad input raises an Error naming the problem', () => {
   assert.throws(() => accuracy(scores, [1, 0, 2]), /scores \(rows\) has 4 entries but targets has 3/);
-  assert.throws(() => accuracy(scores, [1, 0, 3, 0]), /targets\[2\] = 3; expected a class index in \[0, 3\)/);
+  assert.throws(() => accuracy(scores, [1, 0, 3, 0]), { name: 'RangeError', message: /targets\[2\] = 3; expected a class index in \[0, 3\)/ });
   assert.throws(() => accuracy(scores, [1, 0, -1, 0]), /targets\[2\] = -1/);
   assert.throws(() => accuracy([[0.1, NaN]], [0]), /scores\[0\]\[1\] is NaN/);
-  assert.throws(() => topKAccuracy(scores, [1, 0, 2, 0], 0), /k is 0; expected an integer ≥ 1/);
+  assert.throws(() => topKAccuracy(scores, [1, 0, 2, 0], 0), { name: 'RangeError', message: 'Expected an integer >= 1 for k of topKAccuracy() but received 0' });
 });

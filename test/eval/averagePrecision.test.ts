@@ -129,8 +129,8 @@ test('bad input raises an Error naming the problem', () => {
   assert.throws(() => averagePrecision([0.1, NaN, 0.3], [1, -1, 1]), /averagePrecision: scores\[1\] is NaN/);
   assert.throws(() => averagePrecision([0.1, 0.2], [1, 2]), /labels\[1\] = 2 is not a VOC label/);
   assert.throws(() => averagePrecision([0.1, 0.2], [1, 0.5]), /labels\[1\] = 0.5/);
-  assert.throws(() => averagePrecision([0.1], [1], { method: 'voc2012' as never }), /unknown method 'voc2012'/);
-  assert.throws(() => averagePrecision([0.1], [1], { ties: 'random' as never }), /unknown ties option 'random'/);
+  assert.throws(() => averagePrecision([0.1], [1], { method: 'voc2012' as never }), { name: 'RangeError', message: "Expected 'voc2010' or 'voc2007' for option method of averagePrecision() but received 'voc2012'" });
+  assert.throws(() => averagePrecision([0.1], [1], { ties: 'random' as never }), { name: 'RangeError', message: /^Expected 'group' or 'stable' for option ties of .* but received 'random'$/ });
 });
 
 test('precisionRecallCurve returns one point per threshold', () => {

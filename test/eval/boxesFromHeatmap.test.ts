@@ -70,9 +70,9 @@ test('signed maps: relativeTo range; relativeTo max returns nothing when max ≤
 test('bad input raises an Error naming the problem', () => {
   assert.throws(() => boxesFromHeatmap([1, 2, 3], { width: 2, height: 2 }), /map has 3 values but width × height = 2 × 2 = 4/);
   assert.throws(() => boxesFromHeatmap([1, NaN, 3, 4], { width: 2, height: 2 }), /map\[1\] \(row 0, col 1\) is NaN/);
-  assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, threshold: 1.5 }), /threshold is 1.5/);
+  assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, threshold: 1.5 }), { name: 'RangeError', message: 'Expected a finite number in [0, 1] for option threshold of boxesFromHeatmap() but received 1.5' });
   assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, scale: 2, imageWidth: 4, imageHeight: 4 }), /not both/);
   assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, imageWidth: 4 }), /give both imageWidth and imageHeight/);
   assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, scale: 0 }), /scale is \(0, 0\)/);
-  assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, connectivity: 6 as never }), /connectivity is 6/);
+  assert.throws(() => boxesFromHeatmap([1, 2, 3, 4], { width: 2, height: 2, connectivity: 6 as never }), { name: 'RangeError', message: 'Expected one of 4, 8 for option connectivity of boxesFromHeatmap() but received 6' });
 });

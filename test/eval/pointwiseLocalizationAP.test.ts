@@ -132,9 +132,9 @@ test('bad input raises an Error naming the problem', () => {
   const images = [img('a', [{ cls: 0, ...box }])];
   const p = (o: Partial<PointPrediction>): PointPrediction[] => [{ imageIndex: 0, cls: 0, x: 1, y: 1, score: 1, ...o }];
   assert.throws(() => pointwiseLocalizationAP(images, p({ imageIndex: 1 })), /predictions\[0\].imageIndex = 1 but there are 1 images/);
-  assert.throws(() => pointwiseLocalizationAP(images, p({ score: NaN })), /predictions\[0\].score is NaN/);
-  assert.throws(() => pointwiseLocalizationAP(images, p({ x: NaN })), /predictions\[0\].x is NaN/);
-  assert.throws(() => pointwiseLocalizationAP(images, p({ cls: 1.5 })), /predictions\[0\].cls is 1.5/);
+  assert.throws(() => pointwiseLocalizationAP(images, p({ score: NaN })), { name: 'RangeError', message: /predictions\[0\].score is NaN/ });
+  assert.throws(() => pointwiseLocalizationAP(images, p({ x: NaN })), { name: 'RangeError', message: 'Expected a finite number for predictions[0].x of pointwiseLocalizationAP() but received NaN' });
+  assert.throws(() => pointwiseLocalizationAP(images, p({ cls: 1.5 })), { name: 'RangeError', message: /integer >= 0 for predictions\[0\].cls of pointwiseLocalizationAP\(\) but received 1.5/ });
   assert.throws(() => pointwiseLocalizationAP(images, [...p({}), ...p({ x: 5 })]), /second prediction for image 0 and class 0/);
   assert.throws(() => pointwiseLocalizationAP(images, p({ cls: 4 }), { numClasses: 2 }), /class index 4 .* numClasses is 2/);
   assert.throws(

@@ -75,7 +75,7 @@ test('bad input raises an Error naming the problem, and leaves the counts untouc
   assert.throws(() => cm.add([0, 1, NaN], [0, 1, 2]), /prediction\[2\] = NaN/);
   assert.ok(cm.matrix.every((v) => v === 0));
   assert.equal(cm.imagesAdded, 0);
-  assert.throws(() => new SegmentationConfusion(0), /numClasses is 0/);
+  assert.throws(() => new SegmentationConfusion(0), { name: 'RangeError', message: /^Expected an integer >= 1 for numClasses of SegmentationConfusion\(\) but received 0$/ });
   assert.throws(() => segmentationMetrics([1, 2, 3], 2), /matrix has 3 entries but numClasses = 2 needs 4/);
   assert.throws(() => new SegmentationConfusion(3).merge(new SegmentationConfusion(4)), /other has 4 classes but this has 3/);
 });

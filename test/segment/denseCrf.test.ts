@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DENSE_CRF_BRUTE_FORCE_MAX_PIXELS, DENSE_CRF_DEFAULTS, denseCrf, denseCrfAsync, denseCrfBruteForce, denseCrfParameters,
-  type DenseCrfImage, type DenseCrfOptions, type DenseCrfResult,
+  type DenseCrfOptions, type DenseCrfResult, type RawImage,
 } from '../../src/segment/index.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
@@ -11,7 +11,7 @@ import { seededRandom } from '../helpers/seededRandom.js';
  * upsampled class maps: the true region map blurred over 5×5 pixels, shifted by up to a pixel,
  * mixed with noise. Informative but imperfect, as the CRF's real inputs are.
  */
-function scene(width: number, height: number, channels: 1 | 3, labels: number, seed: number): { image: DenseCrfImage; probabilities: Float32Array } {
+function scene(width: number, height: number, channels: 1 | 3, labels: number, seed: number): { image: RawImage; probabilities: Float32Array } {
   const rand = seededRandom(seed);
   const n = width * height;
   const colours = Array.from({ length: labels }, (_, k) => [30 + Math.floor((200 * k) / labels), Math.floor(rand() * 220), Math.floor(rand() * 220)]);
@@ -144,7 +144,7 @@ test('mean-field free energy never increases (exact kernels), and practically ne
 });
 
 /** A 40×12 image, colour A left of x = 20, colour B from x = 20 on. */
-function twoColourImage(channels: 1 | 3): DenseCrfImage {
+function twoColourImage(channels: 1 | 3): RawImage {
   const width = 40;
   const height = 12;
   const data = new Uint8Array(width * height * channels);
@@ -248,7 +248,7 @@ test('the async variant returns exactly what the synchronous one does, and is de
 
 test('bad inputs give errors that name what is wrong', async () => {
   const { image, probabilities } = scene(4, 3, 3, 2, 1);
-  const grey: DenseCrfImage = { data: new Uint8Array(12), width: 4, height: 3, channels: 1 };
+  const grey: RawImage = { data: new Uint8Array(12), width: 4, height: 3, channels: 1 };
   const cases: [string, () => unknown, RegExp][] = [
     ['length mismatch', () => denseCrf(image, probabilities.subarray(0, 13)), /multiple of 4 × 3 = 12 for the length of the probabilities of denseCrf\(\) but received 13; .*upsample/],
     ['empty probabilities (L < 1)', () => denseCrf(image, new Float32Array(0)), /positive multiple.*probabilities.*received 0/],

@@ -113,7 +113,7 @@ test('segment(): one image in, labels and probabilities at its size out, leak-fr
       const sum = s.probabilities[p]! + s.probabilities[W * H + p]! + s.probabilities[2 * W * H + p]!;
       assert.ok(Math.abs(sum - 1) < 1e-5);
     }
-    await assert.rejects(segment(net, { data: rgb, width: W, height: H + 1, channels: 3 }, { size: 20 }), { name: 'RangeError', message: /number of image bytes of segment\(\)/ });
+    await assert.rejects(segment(net, { data: rgb, width: W, height: H + 1, channels: 3 }, { size: 20 }), { name: 'RangeError', message: /length of image\.data of segment\(\)/ });
   });
 });
 

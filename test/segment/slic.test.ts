@@ -72,8 +72,8 @@ test('majority vote: each superpixel takes its most frequent label, the backgrou
 
 test('SLIC refuses bad images and options', () => {
   const { image } = twoColours();
-  assert.throws(() => slic({ ...image, data: image.data.subarray(1) }), { name: 'RangeError', message: /number of image bytes of slic\(\)/ });
-  assert.throws(() => slic({ ...image, channels: 4 as 3 }), { name: 'RangeError', message: /image channels of slic\(\)/ });
+  assert.throws(() => slic({ ...image, data: image.data.subarray(1) }), { name: 'RangeError', message: /length of image\.data of slic\(\)/ });
+  assert.throws(() => slic({ ...image, channels: 4 as 3 }), { name: 'RangeError', message: /image\.channels of slic\(\)/ });
   assert.throws(() => slic(image, { superpixels: 0 }), { name: 'RangeError', message: /option superpixels of slic\(\)/ });
   assert.throws(() => slic(image, { compactness: NaN }), { name: 'RangeError', message: /option compactness/ });
 });

@@ -1,6 +1,7 @@
 // The studio's HTTP API on a tiny trained run: info, uploads (good, oversized, truncated, not an
-// image, too many pixels), dataset listing and ids (no traversal), 20 concurrent uploads, the
-// queue's 503, a failing request next to working ones, and no tensor left behind.
+// image, too many pixels), dataset listing and ids (no traversal), segmentation (the run's tuned
+// thresholds, the labels of `wildcat predict`'s masks), 20 concurrent uploads, the queue's 503, a
+// failing request next to working ones, and no tensor left behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -8,12 +9,17 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, setNumThreads } from '../../src/core/index.js';
-import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, StudioInfo } from '../../src/studio/apiTypes.js';
-import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../../src/studio/mapsMessage.js';
-import { startStudio, type Studio } from '../../src/studio/studioServer.js';
+import { evidenceKey, saveThresholdTuning } from '../../src/segment/index.js';
+// Through the package's studio subpath, as a script would use it.
+import {
+  decodeMapsMessage, MAPS_MESSAGE_TYPE, startStudio,
+  type DatasetImageDetail, type DatasetPage, type ImageMapsMeta, type ImageSegmentationAnswer, type Studio, type StudioInfo,
+} from '../../src/studio/index.js';
 import { openVocSplit } from '../../src/train/datasetSpec.js';
+import { runSegmentationSettings } from '../../src/train/runSegmentation.js';
+import { completeWslConfig, type WslTrainConfig } from '../../src/train/wslConfig.js';
 import { pngHeaderOnly } from './pngHeader.js';
-import { makeTinyRun, sceneJpeg } from './tinyRun.js';
+import { cli, makeTinyRun, sceneJpeg } from './tinyRun.js';
 
 let root: string;
 let tiny: ReturnType<typeof makeTinyRun>;
@@ -25,6 +31,15 @@ before(async () => {
   setNumThreads(1);
   root = mkdtempSync(join(tmpdir(), 'wildcat-studio-api-'));
   tiny = makeTinyRun(root);
+  // Tuned thresholds in the run (as \`wildcat tune-segmentation\` stores them), then the masks
+  // \`wildcat predict\` writes with them: what the studio's segmentation must give.
+  const config = completeWslConfig(JSON.parse(readFileSync(join(tiny.run, 'config.json'), 'utf8')) as WslTrainConfig);
+  saveThresholdTuning(tiny.run, {
+    key: evidenceKey(runSegmentationSettings(config), 'best'), data: tiny.data, split: 'val', images: 8, classNames: config.classNames,
+    global: { threshold: 0.3, mIoU: 0 }, perClass: { thresholds: config.classNames.map((_, c) => 0.2 + 0.02 * c), mIoU: 0 }, untuned: { threshold: 0.5, mIoU: 0 },
+    date: new Date().toISOString(),
+  });
+  cli('predict', '--run', tiny.run, '--data', tiny.data, '--split', 'test', '--out', join(root, 'pred'), '--threads', '1');
   tensorsBefore = memory().tensors;
   studio = await startStudio({ run: tiny.run, data: tiny.data, port: 0, logError: (l) => errors.push(l) });
 });
@@ -78,7 +93,9 @@ test('binds 127.0.0.1 by default; /api/info describes the run, its pooling and t
   assert.deepEqual(info.grid, { h: 4, w: 4 });
   assert.deepEqual(info.limits, { maxUploadBytes: 20 * 2 ** 20, maxPixels: 40e6, queueCapacity: 32 });
   assert.deepEqual(info.dataset, { spec: tiny.data, split: 'test', images: 8 });
-  assert.equal(info.capabilities.segmentation, false);
+  assert.equal(info.capabilities.segmentation, true);
+  assert.equal(info.segmentation?.background, 'per-class δ_k tuned on val (8 images)');
+  assert.deepEqual(info.segmentation?.labelNames, ['background', ...info.classNames]);
   const page = await call('/');
   assert.equal(page.status, 200);
   assert.match(page.body.toString(), /<script type="module" src="\/assets\/studio\.js"><\/script>/);
@@ -169,6 +186,31 @@ test('dataset: pages, filters, one image, its picture, maps and mask', async () 
   const maps = scoresOf(await call(`/api/dataset/images/${id}/maps`));
   assert.deepEqual(maps, scoresOf(await upload(pic.body)));
   d.scores.forEach((v, c) => assert.ok(Math.abs(v - maps[c]!) < 1e-5, `class ${c}: listing ${v}, maps ${maps[c]}`));
+});
+
+test('segmentation: the labels of `wildcat predict`\'s masks (tuned thresholds), for dataset images and uploads', async () => {
+  for (const id of testIds().slice(0, 3)) {
+    const a = json<ImageSegmentationAnswer>(await call(`/api/dataset/images/${id}/segmentation`));
+    assert.deepEqual([a.source, a.width, a.height, a.image], [id, 64, 64, { width: 64, height: 64 }]);
+    const png = Buffer.from(a.png.replace(/^data:image\/png;base64,/, ''), 'base64');
+    assert.ok(png.equals(readFileSync(join(root, 'pred', 'segmentation', `${id}.png`))), `${id}: the mask of wildcat predict`);
+    assert.equal(a.labelPixels.length, 11);
+    assert.equal(a.labelPixels.reduce((x, y) => x + y), 64 * 64);
+    assert.ok(a.meanIoU !== null && a.meanIoU >= 0 && a.meanIoU <= 1, 'scored against the ground-truth mask');
+    assert.ok(a.truthPixels!.slice(1).some((n) => n > 0), 'the truth has objects');
+    const up = json<ImageSegmentationAnswer>(await call('/api/segment', { method: 'POST', body: readFileSync(sceneJpeg(tiny.scenes, id)) }));
+    assert.deepEqual([up.source, up.png, up.labelPixels, up.meanIoU, up.truthPixels], ['upload', a.png, a.labelPixels, null, null]);
+  }
+  const text = await call('/api/segment', { method: 'POST', body: Buffer.from('not an image') });
+  assert.equal(text.status, 415);
+  assert.match(json<{ error: string }>(text).error, /not a JPEG, PNG or WebP image/);
+  assert.equal((await call('/api/segment', { method: 'POST', body: pngHeaderOnly(10000, 8000) })).status, 413);
+  const jpeg = readFileSync(sceneJpeg(tiny.scenes, testIds()[0]!));
+  const cut = await call('/api/segment', { method: 'POST', body: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) });
+  assert.equal(cut.status, 415, cut.body.toString());
+  assert.match(json<{ error: string }>(cut).error, /^upload: cannot decode the image/);
+  assert.equal((await call('/api/dataset/images/..%2F..%2Fetc%2Fpasswd/segmentation')).status, 400);
+  assert.equal((await call('/api/segment')).status, 405);
 });
 
 test('dataset ids: ../ and absolute ids never reach a file', async () => {

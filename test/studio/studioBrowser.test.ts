@@ -1,8 +1,8 @@
 // The studio page in a real headless browser (Debian's chromium driven by playwright-core, no
 // browser download), on a tiny run trained here: upload a scene and check the overlay and the
 // scores against `wildcat predict`; move α and check the re-pooled score against the engine's
-// wildcatPool; open a false positive from the dataset browser. A screenshot is left in
-// dist/test-artifacts/ for people to look at.
+// wildcatPool; open a false positive from the dataset browser and segment it. A screenshot is
+// left in dist/test-artifacts/ for people to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { setNumThreads, tensor, tidy } from '../../src/core/index.js';
-import type { DatasetImageDetail, ImageMapsMeta } from '../../src/studio/apiTypes.js';
+import type { DatasetImageDetail, ImageMapsMeta, ImageSegmentationAnswer } from '../../src/studio/apiTypes.js';
 import { decodeMapsMessage } from '../../src/studio/mapsMessage.js';
 import { startStudio, type Studio } from '../../src/studio/studioServer.js';
 import { lsePool, wildcatPool } from '../../src/wsl/index.js';
@@ -205,6 +205,37 @@ test('open a false positive from the dataset browser', { skip }, async () => {
   assert.equal(detail.labels[detail.falsePositives[0]!], -1, 'the class is absent from the image');
   assert.match(await page.textContent('#caption') ?? '', new RegExp(`dataset image ${id}`));
   assert.equal(await page.getAttribute('#dataset-list li[aria-current]', 'data-id'), id, 'the open image is marked in the list');
+});
+
+test('segment the open image: its labels over it, the ground truth beside, the legend', { skip }, async () => {
+  const id = (await page.getAttribute('#dataset-list li[aria-current]', 'data-id'))!;
+  await page.click('#segment');
+  await page.waitForSelector(`canvas#segmentation[data-source="${id}"]`);
+  const seg = (await (await fetch(new URL(`/api/dataset/images/${id}/segmentation`, studio.url))).json()) as ImageSegmentationAnswer;
+  const legend = await page.$$eval('#segmentation-legend li[data-label]', (lis) => lis.map((li) => [li.getAttribute('data-label'), Number(li.getAttribute('data-pixels'))]));
+  const names = ['background', ...studio.info.classNames];
+  assert.deepEqual(legend, seg.labelPixels.flatMap((n, l) => (n > 0 || seg.truthPixels![l]! > 0 ? [[names[l], n]] : [])), 'the legend: the labels of the segmentation and the truth');
+  // Each picture is the image with the label colours blended in (background darkened): not the bare image.
+  const pictures = await page.$$eval('#segmentation-figures canvas', async (cs, src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    return cs.map((c) => {
+      const cv = c as HTMLCanvasElement;
+      const ref = document.createElement('canvas');
+      ref.width = cv.width;
+      ref.height = cv.height;
+      ref.getContext('2d')!.drawImage(img, 0, 0, cv.width, cv.height);
+      const a = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      const b = ref.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let d = 0;
+      for (let i = 0; i < a.length; i += 4) d += Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!);
+      return { id: cv.id, w: cv.width, h: cv.height, diff: d / ((a.length / 4) * 3) };
+    });
+  }, `/api/dataset/images/${id}/image`);
+  assert.deepEqual(pictures.map((p) => [p.id, p.w, p.h]), [['segmentation', 300, 300], ['segmentation-truth', 300, 300]]);
+  for (const p of pictures) assert.ok(p.diff > 10, `${p.id}: labels blended over the image (mean difference ${p.diff.toFixed(1)})`);
+  assert.match(await page.textContent('#segmentation-caption') ?? '', new RegExp(`dataset image ${id} · mean IoU with the ground truth ${seg.meanIoU!.toFixed(3)}`));
 
   mkdirSync(ARTIFACTS, { recursive: true });
   const shot = join(ARTIFACTS, 'studio-browser.png');

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combineScores, fitScoreCombination, loadScoreCombination, saveScoreCombination } from '../../src/train/scoreCombination.js';
@@ -12,10 +12,37 @@ import { predictImages } from '../../src/train/predict.js';
 import { withLeakCheck } from '../helpers/leak.js';
 import { combineCommand } from '../../src/cli/commands/combine.js';
 import { evaluateRun } from '../../src/cli/commands/evaluate.js';
+import { predictCommand } from '../../src/cli/commands/predict.js';
 import { tinyConfig, writeTinyScenes } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wildcat-combine-'));
 after(() => rmSync(root, { recursive: true, force: true }));
+
+test("a run's recorded test scales (--test-scales, the oquab-max preset) are the default scales of eval and predict", async () => {
+  const data = await writeTinyScenes(join(root, 'scenes-ms'));
+  const run = join(root, 'plain');
+  await trainWsl(tinyConfig(data, { epochs: 1 }), { out: run, progress: false, log: () => undefined });
+  // The same network with test scales recorded, as `wildcat train --test-scales 0.5,1` writes them.
+  const scaled = join(root, 'scaled');
+  cpSync(run, scaled, { recursive: true });
+  const config = JSON.parse(readFileSync(join(scaled, 'config.json'), 'utf8'));
+  writeFileSync(join(scaled, 'config.json'), JSON.stringify({ ...config, testScales: [0.5, 1] }));
+  const predict = async (r: string, out: string, ...more: string[]): Promise<string> => {
+    const print = console.log;
+    console.log = () => undefined;
+    try {
+      await predictCommand(['--run', r, '--data', data, '--split', 'test', '--out', join(root, out), '--threads', '1', ...more]);
+    } finally {
+      console.log = print;
+    }
+    return readFileSync(join(root, out, 'classification.csv'), 'utf8');
+  };
+  const recorded = await predict(scaled, 'p-recorded');
+  assert.equal(recorded, await predict(run, 'p-explicit', '--scales', '0.5,1'));
+  assert.notEqual(recorded, await predict(run, 'p-single'));
+  assert.equal(await predict(scaled, 'p-override', '--scales', '1'), await predict(run, 'p-single2'));
+  assert.deepEqual(await evaluateRun(scaled, data, 'test'), await evaluateRun(run, data, 'test', 'best', { scales: [0.5, 1] }));
+});
 
 test('combination weights on hand-made cases', () => {
   // One member, two images with scores +1 (positive) and −1 (negative): by symmetry b = 0 and the
@@ -85,6 +112,10 @@ test('a combination folder: saved, read back, bad files refused; eval-style pred
   const metrics = await evaluateRun(combo2, data, 'test');
   assert.ok(metrics.mAP > 0 && Number.isFinite(metrics.locMAP));
   await assert.rejects(combineCommand(['--runs', join(root, 'a'), '--data', data, '--split', 'val', '--out', combo2]), /--runs expects at least two run folders/);
+  // A combination is scored at scale 1 per member: test scales and segmentation settings are refused, not ignored.
+  await assert.rejects(evaluateRun(combo2, data, 'test', 'best', { scales: [0.5, 1] }), /combination folder: it gives classification and localization only.*segmentation options \(scales\)/);
+  await assert.rejects(predictCommand(['--run', combo2, '--data', data, '--split', 'test', '--out', join(root, 'p'), '--flip']), /combination folder.*\(flip\) apply to a run/);
+  assert.throws(() => loadRun(combo2), /a combination folder \(wildcat combine\), not a run: only `wildcat eval` and `wildcat predict` take it/);
   writeFileSync(join(combo, 'combination.json'), JSON.stringify({ kind: 'wildcat-ts-combination/1', runs: ['x'], classNames: ['a'], weights: [[1, 2]], bias: [0] }));
   assert.throws(() => loadScoreCombination(combo), /combination\.json: not a combination written by `wildcat combine`/);
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
-import { loadRun } from '../../train/loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { openVocSplit } from '../../train/datasetSpec.js';
@@ -10,15 +10,16 @@ import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredic
 import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
-import { parse, str, choice, optStr, threadsFlag } from '../args.js';
+import { parse, str, checkpointFlag, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
-import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
              [segmentation options]
 
-RUN may also be a combination folder (wildcat combine): classification and localization only.
+RUN may also be a combination folder (wildcat combine): classification and localization only,
+each member at its own image size and scale 1 (segmentation options do not apply).
 
 Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored), pointwise
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
@@ -30,7 +31,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, EVAL_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), choice(p, 'checkpoint', ['best', 'last'] as const, 'best'), segmentationSettingsFromFlags(p));
+  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), checkpointFlag(p), segmentationSettingsFromFlags(p));
   console.log(metricsTable(m));
   if (m.segmentation) console.log('\n' + segmentationTable(m));
   const out = optStr(p, 'out') ?? join(run, `metrics-${str(p, 'split')}.json`);
@@ -39,8 +40,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
 }
 
 /** Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it (classification, localization, segmentation). */
-export async function evaluateRun(run: string, data: string, split: string, which: 'best' | 'last' = 'best', segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
-  if (isScoreCombination(run)) return evaluateCombination(run, data, split, which);
+export async function evaluateRun(run: string, data: string, split: string, which: RunCheckpoint = DEFAULT_CHECKPOINT, segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
+  if (isScoreCombination(run)) {
+    refuseSegmentationOptions(run, segmentation);
+    return evaluateCombination(run, data, split, which);
+  }
   const { net, config } = loadRun(run, which);
   try {
     const ds = await openVocSplit(data, split, config.classNames);

@@ -12,10 +12,10 @@ import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, choice, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
-import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
@@ -27,7 +27,8 @@ class map upsampled to the original image; x, y are 0-based pixel column and row
 PRED/segmentation/<image_id>.png: palette PNGs like VOC's SegmentationClass (0 background,
 i+1 for class i of the run's class list, VOC colour map) with PRED/segmentation/classes.txt
 (the class list, one name per line: line i names mask index i+1).
-RUN may also be a combination folder (wildcat combine): its combined scores and maps (no masks).
+RUN may also be a combination folder (wildcat combine): its combined scores and maps (no masks;
+each member at its own image size and scale 1, segmentation options do not apply).
 
 Sharding (the merged folder is byte for byte the unsharded one, at the same --threads):
   --shard i/n            predict only part i of n of the split (whole batches) into PRED, with
@@ -56,10 +57,11 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const checkpoint = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  const checkpoint = checkpointFlag(p);
   const out = str(p, 'out');
   if (isScoreCombination(run)) {
     if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
+    refuseSegmentationOptions(run, segmentationSettingsFromFlags(p));
     return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out);
   }
   const overrides = segmentationSettingsFromFlags(p);
@@ -82,12 +84,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
         size: config.imageSize,
         batchSize: PREDICT_BATCH,
         multiScale: settings,
-        onImage: async (r) => {
-          const seg = (await segmenter.add(r))!;
-          writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
-        },
+        onImage: (r) => segmenter.submit(r, (seg) => writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height)),
         onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
       });
+    await segmenter.finish();
     progress.end();
     writePredictions(out, pred);
     writeMaskClasses(masks, list.classNames);

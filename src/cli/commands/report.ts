@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, optStr, threadsFlag } from '../args.js';
+import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 export const REPORT_USAGE = `
@@ -50,7 +50,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
     run,
     data: optStr(p, 'data'),
     split,
-    checkpoint: choice(p, 'checkpoint', ['best', 'last'] as const, D.checkpoint),
+    checkpoint: checkpointFlag(p),
     images: num(p, 'images', D.images, { int: true, min: 0 }),
     maxClasses: num(p, 'classes', D.maxClasses, { int: true, min: 1 }),
     tileSize: num(p, 'tile', D.tileSize, { int: true, min: 32, max: 1024 }),

@@ -3,7 +3,7 @@ import { setNumThreads } from '../../core/index.js';
 import { DEFAULT_THRESHOLD_STEPS, SEGMENTATION_FILE, describeEvidenceKey } from '../../segment/index.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { choice, num, optStr, parse, str, threadsFlag } from '../args.js';
+import { checkpointFlag, num, optStr, parse, str, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { formatTable, pct } from '../table.js';
 
@@ -29,7 +29,7 @@ export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
   const split = optStr(p, 'split');
-  const which = choice(p, 'checkpoint', ['best', 'last'] as const, 'best');
+  const which = checkpointFlag(p);
   const steps = num(p, 'steps', DEFAULT_THRESHOLD_STEPS, { int: true, min: 2, max: 10000 });
   const settings = segmentationSettingsFromFlags(p);
   const progress = new Progress();

@@ -1,5 +1,5 @@
 // The page's calls to the studio API (README "wildcat studio"); errors carry the server's reason.
-import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, StudioInfo } from '../apiTypes.js';
+import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, ImageSegmentationAnswer, StudioInfo } from '../apiTypes.js';
 import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../mapsMessage.js';
 
 /** An image's maps as the page uses them. */
@@ -30,6 +30,11 @@ async function json<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+async function jsonAnswer<T>(res: Response): Promise<T> {
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
 async function maps(res: Response): Promise<PageMaps> {
   if (!res.ok) throw await failure(res);
   const m = decodeMapsMessage<ImageMapsMeta>(await res.arrayBuffer());
@@ -45,6 +50,9 @@ export const api = {
   info: () => json<StudioInfo>('/api/info'),
   /** Sends the file itself as the body (no form). */
   predict: async (file: Blob) => maps(await fetch('/api/predict', { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: MAPS_MESSAGE_TYPE } })),
+  /** Segments the file with the run's settings (the file itself as the body). */
+  segment: async (file: Blob) => jsonAnswer<ImageSegmentationAnswer>(await fetch('/api/segment', { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: 'application/json' } })),
+  datasetSegmentation: (id: string) => json<ImageSegmentationAnswer>(`/api/dataset/images/${encodeURIComponent(id)}/segmentation`),
   datasetPage: (query: URLSearchParams) => json<DatasetPage>(`/api/dataset?${query}`),
   datasetImage: (id: string) => json<DatasetImageDetail>(`/api/dataset/images/${encodeURIComponent(id)}`),
   datasetMaps: async (id: string) => maps(await fetch(`/api/dataset/images/${encodeURIComponent(id)}/maps`, { headers: { Accept: MAPS_MESSAGE_TYPE } })),

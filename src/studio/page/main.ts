@@ -10,6 +10,7 @@ import { ClassList } from './classList.js';
 import { DatasetBrowser } from './datasetBrowser.js';
 import { h, replaceChildren } from './dom.js';
 import { PoolingPanel } from './poolingPanel.js';
+import { SegmentationPanel } from './segmentationPanel.js';
 import { loadImageElement, Viewer, type ViewedImage } from './viewer.js';
 import { ViewControls } from './viewControls.js';
 
@@ -21,6 +22,8 @@ class Studio {
   readonly #pooling: PoolingPanel;
   readonly #classes: ClassList;
   readonly #browser: DatasetBrowser | null;
+  /** Shown when the server can segment (capabilities.segmentation). */
+  readonly #segmentation: SegmentationPanel | null;
   #current: ViewedImage | null = null;
   #cls = 0;
   /** Each open request gets a number; an answer that arrives after a newer request is dropped. */
@@ -36,6 +39,7 @@ class Studio {
       this.#cls = c;
       this.#redraw();
     });
+    this.#segmentation = info.capabilities.segmentation && info.segmentation ? new SegmentationPanel(info.segmentation) : null;
     this.#browser = info.dataset ? new DatasetBrowser(info, (id, cls) => void this.openDataset(id, cls)) : null;
     const file = h('input', { type: 'file', id: 'file-input', accept: 'image/jpeg,image/png,image/webp', onchange: (e: Event) => {
       const f = (e.target as HTMLInputElement).files?.[0];
@@ -49,7 +53,8 @@ class Studio {
       h('span', { class: 'muted' }, `JPEG, PNG or WebP, up to ${(limits.maxUploadBytes / 2 ** 20).toFixed(0)} MiB and ${(limits.maxPixels / 1e6).toFixed(0)} megapixels; or drop one on the picture`));
     const side = h('aside', { class: 'side' }, this.#pooling.el, this.#classes.el, this.#view.el);
     const left = this.#browser ? this.#browser.el : h('section', { class: 'panel browser muted' }, h('h2', {}, 'Dataset'), h('p', {}, 'Start the studio with --data voc:DIR [--split NAME] to browse a split and its errors.'));
-    replaceChildren(root, header, this.#status, h('main', {}, left, this.#viewer.el, side));
+    const centre = h('div', { class: 'centre' }, this.#viewer.el, this.#segmentation?.el);
+    replaceChildren(root, header, this.#status, h('main', {}, left, centre, side));
     const stage = this.#viewer.stage;
     stage.addEventListener('dragover', (e) => e.preventDefault());
     stage.addEventListener('drop', (e) => {
@@ -79,6 +84,7 @@ class Studio {
       const image = await loadImageElement(this.#objectUrl);
       if (n !== this.#request) return;
       this.#show({ source: 'upload', image, maps, detail: null, maskUrl: null }, null);
+      this.#segmentation?.open({ source: 'upload', image, maskUrl: null, request: () => api.segment(file) });
       this.#say(`${file.name}: ${maps.meta.image.width}×${maps.meta.image.height}, network ${maps.meta.inferMs} ms (waited ${maps.meta.waitMs} ms)`);
     } catch (e) {
       if (n === this.#request) this.#say(`${file.name}: ${(e as Error).message}`, 'error');
@@ -91,7 +97,9 @@ class Studio {
     try {
       const [detail, maps, image] = await Promise.all([api.datasetImage(id), api.datasetMaps(id), loadImageElement(api.datasetImageUrl(id))]);
       if (n !== this.#request) return;
-      this.#show({ source: id, image, maps, detail, maskUrl: detail.hasMask ? api.datasetMaskUrl(id) : null }, cls);
+      const maskUrl = detail.hasMask ? api.datasetMaskUrl(id) : null;
+      this.#show({ source: id, image, maps, detail, maskUrl }, cls);
+      this.#segmentation?.open({ source: id, image, maskUrl, request: () => api.datasetSegmentation(id) });
       this.#say(`${id}: ${detail.width}×${detail.height}, network ${maps.meta.inferMs} ms`);
     } catch (e) {
       if (n === this.#request) this.#say(`${id}: ${(e as Error).message}`, 'error');
