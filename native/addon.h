@@ -1,5 +1,6 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc, parentDeath.cc, memoryFormat.cc, blasThreads.cc) read them through this accessor and export their own functions.
+// (distributed.cc, denseCrf.cc, memoryFormat.cc) read them through this accessor; each source
+// (parentDeath.cc and blasThreads.cc too) exports its own functions through the entry point declared here.
 #pragma once
 
 #include <napi.h>
