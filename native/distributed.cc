@@ -191,6 +191,16 @@ class Group {
   // Every rank writes its world size under its own key, then waits for all keys; on timeout the
   // ranks without a key are the ones that never joined.
   void Join() {
+    // A FileStore's file outlives a job that was killed (only a clean destroy removes it), and a
+    // new job meeting on it would read the old ranks' keys and try to connect to processes that
+    // are gone (Gloo's connect timeout, with no word of why). Each rank counts its own joins
+    // (an add, which also creates the file; a read would wait for it): a count above one means
+    // the file is an old job's.
+    if (!opts_.fileStore.empty() && store_->add(Key("joins", opts_.rank), 1) > 1) {
+      throw std::runtime_error(Where() + ": " + StoreName() + " holds an earlier job's rendezvous (rank " +
+                               std::to_string(opts_.rank) + " joined it before: that job ended without " +
+                               "removing the file); delete the file or give this job a fresh path");
+    }
     store_->set(Key("join", opts_.rank), Bytes(std::to_string(opts_.size)));
     std::vector<std::string> keys;
     for (int r = 0; r < opts_.size; r++) keys.push_back(Key("join", r));

@@ -8,7 +8,7 @@
  * coordinates as Float32Array, compressed RLE strings as they are). `masks: false` drops the
  * geometry at once (training needs only the labels).
  *
- * Checks (errors name the file and the offending entry, e.g. `instances_val2017.json:
+ * Checks (a DataFileError that names the file and the offending entry, e.g. `instances_val2017.json:
  * annotations[17] (id 901): category_id 99 is not a category of the file`): the top level must be
  * an object with `images`, `annotations` and `categories` arrays; ids are unique integers;
  * every annotation names an existing image and category; boxes are 4 finite numbers with w, h >= 0;
@@ -21,6 +21,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { JSONParser } from '@streamparser/json';
+import { DataFileError } from '../core/errors.js';
 import { checkLimit, inputLimits } from '../io/inputLimits.js';
 import { JsonDepthMeter } from '../io/jsonDepth.js';
 import { checkRleCounts, decodeRleCounts } from './cocoMasks.js';
@@ -133,14 +134,15 @@ class CocoInstancesBuilder {
       if (this.error) return;
       try {
         const section = String(stack[1]?.key);
-        if (typeof key !== 'number') throw new Error(`${this.file}: "${section}" is an object, expected an array`);
+        if (typeof key !== 'number') throw new DataFileError(this.file, `"${section}" is an object, expected an array`);
         this.element(section, key, value as Json);
       } catch (e) {
-        this.error = e as Error;
+        // The element readers name the entry (and RLE decoding the annotation); this names the file.
+        this.error = e instanceof Error && e.constructor === Error ? new DataFileError(this.file, e.message) : e as Error;
       }
     };
     this.parser.onError = (e) => {
-      this.error ??= new Error(`${this.file}: not valid JSON (${e.message})`);
+      this.error ??= new DataFileError(this.file, `not valid JSON (${e.message})`);
     };
   }
 
@@ -156,13 +158,13 @@ class CocoInstancesBuilder {
 
   end(): CocoInstances {
     if (this.error) throw this.error;
-    if (!this.topLevelChecked) throw new Error(`${this.file}: empty file; expected a COCO instances JSON object`);
+    if (!this.topLevelChecked) throw new DataFileError(this.file, 'empty file; expected a COCO instances JSON object');
     if (!this.parser.isEnded) this.parser.end();
     if (this.error) throw this.error;
     // Sections are seen through their elements (see the constructor), so an absent and an empty
     // section look alike: no image or no category is an error, no annotation is not (test files).
     for (const k of ['images', 'categories'] as const) {
-      if (this[k].length === 0) throw new Error(`${this.file}: no "${k}"; a COCO instances file has non-empty "images" and "categories" arrays (and "annotations")`);
+      if (this[k].length === 0) throw new DataFileError(this.file, `no "${k}"; a COCO instances file has non-empty "images" and "categories" arrays (and "annotations")`);
     }
     return this.resolve();
   }
@@ -172,14 +174,14 @@ class CocoInstancesBuilder {
     for (let i = 0; i < chunk.length; i++) {
       const c = typeof chunk === 'string' ? chunk.charCodeAt(i) : chunk[i]!;
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf) continue;
-      if (c !== 0x7b) throw new Error(`${this.file}: expected a JSON object ({"images": …, "annotations": …, "categories": …}) at the top level`);
+      if (c !== 0x7b) throw new DataFileError(this.file, `expected a JSON object ({"images": …, "annotations": …, "categories": …}) at the top level`);
       this.topLevelChecked = true;
       return;
     }
   }
 
   private element(section: string, index: number, value: Json): void {
-    const where = `${this.file}: ${section}[${index}]`;
+    const where = `${section}[${index}]`;
     if (section === 'images') this.images.push(readImage(value, where));
     else if (section === 'categories') this.categories.push(readCategory(value, where));
     else if (section === 'annotations') this.annotations.push(readAnnotation(value, where, (this.options.masks ?? true) ? this.slab : null));
@@ -190,30 +192,30 @@ class CocoInstancesBuilder {
     const file = this.file;
     const imageById = new Map<number, CocoImage>();
     this.images.forEach((im, i) => {
-      if (imageById.has(im.id)) throw new Error(`${file}: images[${i}] repeats image id ${im.id}`);
+      if (imageById.has(im.id)) throw new DataFileError(file, `images[${i}] repeats image id ${im.id}`);
       imageById.set(im.id, im);
     });
     const categoryIds = new Set<number>();
     const names = new Set<string>();
     this.categories.forEach((c, i) => {
-      if (categoryIds.has(c.id)) throw new Error(`${file}: categories[${i}] repeats category id ${c.id}`);
-      if (names.has(c.name)) throw new Error(`${file}: categories[${i}] repeats the category name '${c.name}' (class names must be unique)`);
+      if (categoryIds.has(c.id)) throw new DataFileError(file, `categories[${i}] repeats category id ${c.id}`);
+      if (names.has(c.name)) throw new DataFileError(file, `categories[${i}] repeats the category name '${c.name}' (class names must be unique)`);
       categoryIds.add(c.id);
       names.add(c.name);
     });
     const annotationIds = new Set<number>();
     this.annotations.forEach((a, i) => {
-      const where = `${file}: annotations[${i}] (id ${a.id})`;
-      if (annotationIds.has(a.id)) throw new Error(`${where}: repeats annotation id ${a.id}`);
+      const where = `annotations[${i}] (id ${a.id})`;
+      if (annotationIds.has(a.id)) throw new DataFileError(file, `${where}: repeats annotation id ${a.id}`);
       annotationIds.add(a.id);
       const im = imageById.get(a.imageId);
-      if (!im) throw new Error(`${where}: image_id ${a.imageId} is not an image of the file`);
+      if (!im) throw new DataFileError(file, `${where}: image_id ${a.imageId} is not an image of the file`);
       if (!categoryIds.has(a.categoryId)) {
-        throw new Error(`${where}: category_id ${a.categoryId} is not a category of the file (ids: ${[...categoryIds].sort((x, y) => x - y).join(', ')})`);
+        throw new DataFileError(file, `${where}: category_id ${a.categoryId} is not a category of the file (ids: ${[...categoryIds].sort((x, y) => x - y).join(', ')})`);
       }
       const s = a.segmentation;
       if (s?.kind === 'rle' && (s.height !== im.height || s.width !== im.width)) {
-        throw new Error(`${where}: RLE mask is ${s.height}×${s.width} (size [h, w]) but image ${im.id} is ${im.height}×${im.width}`);
+        throw new DataFileError(file, `${where}: RLE mask is ${s.height}×${s.width} (size [h, w]) but image ${im.id} is ${im.height}×${im.width}`);
       }
     });
     return { file, images: this.images, categories: this.categories, annotations: this.annotations };

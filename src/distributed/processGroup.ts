@@ -22,7 +22,11 @@ export interface InitOptions {
   /** Address of rank 0, which hosts the TCPStore (with masterPort). */
   masterAddr?: string;
   masterPort?: number;
-  /** A FileStore path instead of a TCPStore: a fresh path per job, reachable by every rank. */
+  /**
+   * A FileStore path instead of a TCPStore: a fresh path per job, reachable by every rank. A
+   * clean `destroy` on every rank removes the file; a killed job leaves it, and a rank that finds
+   * it already joined that file refuses to start (delete the file).
+   */
   fileStore?: string;
   /** Per-call timeout (joining, each collective). Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;

@@ -95,7 +95,7 @@ class Worker {
   private readonly child: ChildProcess;
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(private readonly dir: string, private readonly memoryBytes: number) {
+  constructor(dir: string, private readonly memoryBytes: number) {
     this.child = fork(SELF, ['--fuzz-worker', dir], {
       execArgv: [`--max-old-space-size=${Math.floor(memoryBytes / 2 ** 20)}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, randn, tensor, zeros, type Tensor } from '../../src/core/index.js';
 import { functional as F } from '../../src/nn/index.js';
-import { leakFree } from '../helpers/leak.js';
 import { leakFreeTidy } from '../helpers/leakFreeTidy.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { assertClose } from '../helpers/assertTensor.js';

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memory, noGrad, ones, randn, tensor, tidy, zeros, type Tensor } from '../../src/core/index.js';
 import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ReLU, Sequential } from '../../src/nn/index.js';
-import { leakFree } from '../helpers/leak.js';
 import { leakFreeTidy } from '../helpers/leakFreeTidy.js';
 
 /** conv -> bn -> relu -> head(Sequential(linear, dropout)), with a scale parameter and a non-persistent buffer. */

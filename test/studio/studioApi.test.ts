@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, setNumThreads } from '../../src/core/index.js';
 import { evidenceKey, saveThresholdTuning } from '../../src/segment/index.js';
-import type { DatasetImageDetail, DatasetPage, ImageMapsMeta, ImageSegmentationAnswer, StudioInfo } from '../../src/studio/apiTypes.js';
-import { decodeMapsMessage, MAPS_MESSAGE_TYPE } from '../../src/studio/mapsMessage.js';
-import { startStudio, type Studio } from '../../src/studio/studioServer.js';
+// Through the package's studio subpath, as a script would use it.
+import {
+  decodeMapsMessage, MAPS_MESSAGE_TYPE, startStudio,
+  type DatasetImageDetail, type DatasetPage, type ImageMapsMeta, type ImageSegmentationAnswer, type Studio, type StudioInfo,
+} from '../../src/studio/index.js';
 import { openVocSplit } from '../../src/train/datasetSpec.js';
 import { runSegmentationSettings } from '../../src/train/runSegmentation.js';
 import { completeWslConfig, type WslTrainConfig } from '../../src/train/wslConfig.js';
@@ -203,6 +205,10 @@ test('segmentation: the labels of `wildcat predict`\'s masks (tuned thresholds),
   assert.equal(text.status, 415);
   assert.match(json<{ error: string }>(text).error, /not a JPEG, PNG or WebP image/);
   assert.equal((await call('/api/segment', { method: 'POST', body: pngHeaderOnly(10000, 8000) })).status, 413);
+  const jpeg = readFileSync(sceneJpeg(tiny.scenes, testIds()[0]!));
+  const cut = await call('/api/segment', { method: 'POST', body: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) });
+  assert.equal(cut.status, 415, cut.body.toString());
+  assert.match(json<{ error: string }>(cut).error, /^upload: cannot decode the image/);
   assert.equal((await call('/api/dataset/images/..%2F..%2Fetc%2Fpasswd/segmentation')).status, 400);
   assert.equal((await call('/api/segment')).status, 405);
 });
@@ -308,6 +314,11 @@ test('a COCO split is browsed the same way: listing, objects, masks painted from
     const m = await (await import('sharp')).default(mask.body).raw().toBuffer({ resolveWithObject: true });
     assert.deepEqual([m.info.width, m.info.height], [d.width, d.height]);
     assert.equal((await call(`/api/dataset/images/${id}/image`, { port: coco.port })).headers['content-type'], 'image/jpeg');
+    // Segmented like its VOC twin, scored against the painted instances.
+    const seg = json<ImageSegmentationAnswer>(await call(`/api/dataset/images/${id}/segmentation`, { port: coco.port }));
+    const twinId = voc.ids.find((v) => Number(v) === Number(id))!;
+    assert.equal(seg.png, json<ImageSegmentationAnswer>(await call(`/api/dataset/images/${twinId}/segmentation`)).png);
+    assert.ok(seg.meanIoU !== null && seg.truthPixels!.slice(1).some((n) => n > 0));
   } finally {
     await coco.close();
   }

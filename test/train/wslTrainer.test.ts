@@ -45,6 +45,7 @@ test('a run writes config, log, best/last checkpoints and summary; same config a
     const r2 = await trainWsl(tinyConfig(data), { out: again, ...quiet });
     assert.equal(r1.interrupted, false);
     assert.equal(r1.epochs, 2);
+    assert.equal(r2.bestEpoch, r1.bestEpoch);
     assert.ok(r1.bestEpoch >= 1 && r1.bestEpoch <= 2, `bestEpoch ${r1.bestEpoch}`);
     for (const f of Object.values(RUN_FILES)) assert.ok(existsSync(join(straight, f)), `${f} written`);
     assert.deepEqual(readdirSync(straight).filter((f) => f.endsWith('.tmp')), [], 'no temporary files left');

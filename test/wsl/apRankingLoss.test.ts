@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grad, tensor, type Tensor } from '../../src/core/index.js';
+import { grad, tensor } from '../../src/core/index.js';
 import { apLossAugmentedInference, apRankingLoss } from '../../src/wsl/index.js';
 import { assertClose } from '../helpers/assertTensor.js';
 import { gradCheck } from '../helpers/gradcheck.js';
