@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { DataFileError, expectInteger } from '../core/index.js';
 import { decodeImage, type LabeledImageList, type SegmentationMask } from '../data/index.js';
-import { SegmentationConfusion, type SegmentationMetrics } from '../eval/index.js';
+import { SegmentationConfusion, VOID_LABEL, type SegmentationMetrics } from '../eval/index.js';
 import type { ImageClassMaps } from './multiScaleClassMaps.js';
 import type { RawImage } from './rawImage.js';
 import { segmentClassMaps, type ImageSegmentation, type SegmentationStages } from './segmentClassMaps.js';
@@ -80,6 +80,7 @@ export class SplitSegmentation {
       if (gt.width !== r.width || gt.height !== r.height) {
         throw new DataFileError(this.maskName(r.index), `the ground-truth mask is ${gt.width}×${gt.height} but its image is ${r.width}×${r.height}; mask and image sizes must agree`);
       }
+      this.checkLabels(r.index, gt);
       for (const [s, cm] of this.confusions) cm.add(seg.labels[s]!, gt.data);
       this.imagesWithMasks++;
     }
@@ -121,6 +122,15 @@ export class SplitSegmentation {
     const bySmoothing: SplitSegmentationMetrics['bySmoothing'] = {};
     for (const [s, cm] of this.confusions) bySmoothing[s] = cm.metrics();
     return { labelNames: ['background', ...this.list.classNames], images: this.images, imagesWithMasks: this.imagesWithMasks, bySmoothing };
+  }
+
+  /** A mask value that is neither a label of the run (0 background, i+1 class i) nor void is the mask file's fault: named here. */
+  private checkLabels(i: number, gt: SegmentationMask): void {
+    const K = this.list.classNames.length + 1;
+    const p = gt.data.findIndex((v) => v >= K && v !== VOID_LABEL);
+    if (p < 0) return;
+    throw new DataFileError(this.maskName(i), `pixel (x ${p % gt.width}, y ${Math.floor(p / gt.width)}) has label ${gt.data[p]}, but the labels are 0 (background), ` +
+      `1..${K - 1} (the classes ${this.list.classNames[0]} .. ${this.list.classNames[K - 2]}) and ${VOID_LABEL} (void); the mask does not follow the run's class list`);
   }
 
   private maskName(i: number): string {
