@@ -119,7 +119,7 @@ export function parseCsvDataset(text: string, file: string, options: CsvDatasetO
       const p = r.fields[0]!;
       if (isAbsolute(p) || normalize(p).split(pathSep).includes('..')) {
         throw new DataFileError(file, `line ${r.line}: image path '${p}' is outside the dataset folder ${root}; ` +
-          `refusing to read it: make the paths relative to the CSV file's folder, or open the dataset with the option allowOutsideRoot if that is intended`);
+          `refusing to read it: make the paths relative to the CSV file's folder, or pass --allow-outside-root (API option allowOutsideRoot) if that is intended`);
       }
     }
   }

@@ -30,7 +30,7 @@ export {
 } from './vocAnnotation.js';
 export {
   VOC_CLASSES, VocDataset, openVocDataset, readVocAnnotation, readVocSegmentation,
-  type SegmentationMask, type VocDatasetOptions, type VocTask,
+  type SegmentationMask, type UnknownClassPolicy, type VocDatasetOptions, type VocTask,
 } from './vocDataset.js';
 export { writeVocScenes, type SceneSplit, type VocScenesSummary, type WriteVocScenesOptions } from './vocSceneWriter.js';
 export type { LabeledImageList } from './imageList.js';

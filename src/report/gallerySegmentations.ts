@@ -26,7 +26,7 @@ export async function gallerySegmentations(
       const d = await decodeImage(ds.imagePath(r.index));
       image = { data: d.rgb, width: d.width, height: d.height, channels: 3 };
     }
-    const seg = segmentClassMaps(r, image, stages);
+    const seg = await segmentClassMaps(r, image, stages);
     const gt = await groundTruth(r.index);
     out.set(r.index, { predicted: seg.labels[settings.smoothing]!, groundTruth: gt?.data, caption: how });
   }

@@ -5,7 +5,7 @@
 // around the gallery).
 import { writeFileAtomic } from '../io/index.js';
 import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
-import { openVocSplit, type AnnotatedDataset } from '../train/datasetSpec.js';
+import { datasetReadOptions, openVocSplit, type AnnotatedDataset, type DatasetReadOptions } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../train/runSegmentation.js';
 import type { SegmentationOverrides } from '../segment/index.js';
@@ -59,6 +59,8 @@ export interface RunReportOptions {
   batchSize?: number;
   /** Test scales and segmentation settings given explicitly (the rest: the run's test scales, its tuned thresholds, the defaults). */
   segmentation?: SegmentationOverrides;
+  /** How the dataset's files are trusted; unset fields: as the run was trained (its config). */
+  read?: DatasetReadOptions;
   /** Progress of the prediction pass over the split. */
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -85,7 +87,7 @@ export async function buildRunReport(opts: RunReportOptions): Promise<RunReport>
   try {
     const data = o.data ?? config.data;
     if (!data) throw new Error(`${o.run}: the run's config names no dataset; pass one (e.g. --data voc:DIR)`);
-    const ds = await openVocSplit(data, o.split, config.classNames);
+    const ds = await openVocSplit(data, o.split, config.classNames, datasetReadOptions(config, o.read));
     if (ds.classNames.length !== net.numClasses) {
       throw new Error(`${data} (${o.split}) has ${ds.classNames.length} classes [${ds.classNames.join(', ')}] but the network of ${o.run} has ${net.numClasses}; pass the dataset the run was trained on`);
     }
@@ -96,7 +98,7 @@ export async function buildRunReport(opts: RunReportOptions): Promise<RunReport>
 }
 
 /** The options with every default filled in. */
-type ResolvedReportOptions = Required<Omit<RunReportOptions, 'onProgress' | 'segmentation'>> & Pick<RunReportOptions, 'onProgress' | 'segmentation'>;
+type ResolvedReportOptions = Required<Omit<RunReportOptions, 'onProgress' | 'segmentation' | 'read'>> & Pick<RunReportOptions, 'onProgress' | 'segmentation' | 'read'>;
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -57,7 +57,7 @@ export async function segment(net: WildcatNet, image: RawImage, options: Segment
     numClasses: net.numClasses,
   });
   for await (const r of multiScaleClassMaps(net, inputs, { size: options.size, scales: settings.scales, flip: settings.flip, fuse: settings.fuse, batchSize: 1 })) {
-    const seg = segmentClassMaps(r, image, stages);
+    const seg = await segmentClassMaps(r, image, stages);
     return { width: r.width, height: r.height, labels: seg.labels[settings.smoothing]!, probabilities: seg.probabilities, scores: r.scores, background: background.source };
   }
   throw new Error('segment: the network produced no output');

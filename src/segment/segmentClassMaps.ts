@@ -10,7 +10,7 @@ import { SMOOTHINGS, evidenceKey, type SegmentationSettings, type Smoothing } fr
 import { resolveBackground, type ResolvedBackground, type ThresholdTuning } from './tunedThresholds.js';
 import { slic, type SlicOptions } from './slic.js';
 import { superpixelVote } from './superpixelVote.js';
-import { denseCrf, type DenseCrfOptions } from './denseCrf.js';
+import { denseCrfAsync, type DenseCrfOptions } from './denseCrf.js';
 
 /** What turns maps into labels (resolved: no 'tuned' placeholders left). */
 export interface SegmentationStages {
@@ -58,13 +58,14 @@ export interface ImageSegmentation {
 /**
  * Segments one image from its fused class maps `maps` ([C, H, W] at the image's resolution) and
  * image-level `scores` ([C]). `image` (the pixels, same size) is needed by the SLIC and CRF
- * smoothings only; a size mismatch throws.
+ * smoothings only; a size mismatch rejects. The dense CRF runs off the JavaScript thread
+ * (denseCrfAsync), so a caller can infer the next image meanwhile (see SplitSegmentation.submit).
  */
-export function segmentClassMaps(
+export async function segmentClassMaps(
   input: { maps: Float32Array; scores: ArrayLike<number>; width: number; height: number },
   image: RawImage | null,
   stages: SegmentationStages,
-): ImageSegmentation {
+): Promise<ImageSegmentation> {
   const { width: W, height: H } = input;
   const C = input.scores.length;
   const evidence = classEvidence(input.maps, input.scores, H, W, stages.evidence);
@@ -73,7 +74,7 @@ export function segmentClassMaps(
   for (const s of stages.smoothings) {
     if (s === 'none') out.labels.none = labels;
     else if (s === 'slic') out.labels.slic = superpixelVote(labels, slic(pixelsOf(image, W, H, s), stages.slic));
-    else if (s === 'crf') out.labels.crf = denseCrf(pixelsOf(image, W, H, s), probabilities, stages.crf).labels as Uint8Array; // ≤ 255 labels: bytes
+    else if (s === 'crf') out.labels.crf = (await denseCrfAsync(pixelsOf(image, W, H, s), probabilities, stages.crf)).labels as Uint8Array; // ≤ 255 labels: bytes
     else throw expectOneOf('a smoothing of segmentClassMaps()', s, SMOOTHINGS);
   }
   return out;

@@ -44,10 +44,40 @@ export function readThresholdTunings(run: string): ThresholdTuning[] {
   } catch (e) {
     throw new DataFileError(path, `cannot read the tuned segmentation thresholds (${(e as Error).message}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
   }
-  if (file?.version !== 1 || !Array.isArray(file.tunings)) {
-    throw new DataFileError(path, `not a segmentation thresholds file of this version (expected {"version": 1, "tunings": [...]}); delete it and run \`wildcat tune-segmentation --run ${run}\` again`);
+  const again = `delete it and run \`wildcat tune-segmentation --run ${run}\` again`;
+  if (file === null || typeof file !== 'object' || file.version !== 1 || !Array.isArray(file.tunings)) {
+    throw new DataFileError(path, `not a segmentation thresholds file of this version (expected {"version": 1, "tunings": [...]}); ${again}`);
   }
+  file.tunings.forEach((t, i) => {
+    const problem = tuningProblem(t);
+    if (problem) throw new DataFileError(path, `tunings[${i}]: ${problem}; ${again}`);
+  });
   return file.tunings;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isThreshold = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v < 1;
+
+/**
+ * What is wrong with one stored tuning, or null: everything a segmentation later reads from it
+ * is checked here, so a damaged file is refused by name instead of failing deep inside a run.
+ */
+function tuningProblem(t: unknown): string | null {
+  if (!isObject(t)) return 'not an object';
+  const k = t['key'];
+  if (!isObject(k) || !Array.isArray(k['scales']) || !k['scales'].every((x) => typeof x === 'number' && x > 0) || typeof k['flip'] !== 'boolean' ||
+    typeof k['fuse'] !== 'string' || typeof k['mapNorm'] !== 'string' || typeof k['prior'] !== 'string' ||
+    !(k['priorThreshold'] === null || typeof k['priorThreshold'] === 'number') || typeof k['checkpoint'] !== 'string') {
+    return 'its "key" (the evidence settings) is missing or malformed';
+  }
+  const g = t['global'];
+  const pc = t['perClass'];
+  if (!isObject(g) || !isThreshold(g['threshold'])) return 'its "global.threshold" is not a number in [0, 1)';
+  if (!isObject(pc) || !Array.isArray(pc['thresholds']) || pc['thresholds'].length === 0 || !pc['thresholds'].every(isThreshold)) {
+    return 'its "perClass.thresholds" is not a list of numbers in [0, 1)';
+  }
+  if (typeof t['split'] !== 'string' || !(typeof t['images'] === 'number' && t['images'] >= 0)) return 'its "split" or "images" is missing';
+  return null;
 }
 
 /** Adds `tuning` to `run`'s file, replacing a tuning of the same settings; written atomically. */

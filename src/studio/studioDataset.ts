@@ -45,7 +45,8 @@ export class StudioDataset {
    * the run's network (in the caller's turn: nothing else uses the network meanwhile).
    */
   static async open(model: StudioModel, spec: string, split: string, onProgress?: (done: number, total: number) => void): Promise<StudioDataset> {
-    const ds = await openVocSplit(spec, split, model.classNames);
+    // Read as the run was trained (its recorded --allow-outside-root / --unknown-class).
+    const ds = await openVocSplit(spec, split, model.classNames, model.config);
     if (ds.classNames.length !== model.net.numClasses) {
       throw new Error(`${spec} (${split}) has ${ds.classNames.length} classes [${ds.classNames.join(', ')}] but the run's network has ${model.net.numClasses}; pass the dataset the run was trained on`);
     }

@@ -68,7 +68,7 @@ export class StudioSegmenter {
     let maps: ImageClassMaps | undefined;
     for await (const r of multiScaleClassMaps(this.model.net, inputs, { size: this.model.config.imageSize, scales, flip, fuse, batchSize: 1 })) maps = r;
     if (!maps) throw new Error(`segmenting ${source}: the network produced no output`);
-    const seg = segmentClassMaps(maps, { data: pixels.rgb, width: pixels.width, height: pixels.height, channels: 3 }, this.#stages);
+    const seg = await segmentClassMaps(maps, { data: pixels.rgb, width: pixels.width, height: pixels.height, channels: 3 }, this.#stages);
     const labels = seg.labels[this.settings.smoothing]!;
     const gt = opts.groundTruth;
     const comparable = gt && gt.width === pixels.width && gt.height === pixels.height;

@@ -2,12 +2,33 @@
 // the embedded scenes alike), `coco:INSTANCES.json,IMAGES_DIR`, `csv:FILE` (path + labels),
 // `folder:DIR` (a folder per class).
 import {
-  CocoDataset, openCocoDataset, openVocDataset, readCsvDataset, readFolderDataset, type LabeledImageList, type VocDataset,
+  CocoDataset, openCocoDataset, openVocDataset, readCsvDataset, readFolderDataset, type LabeledImageList, type UnknownClassPolicy, type VocDataset,
 } from '../data/index.js';
 
 export interface DatasetSpec {
   kind: 'voc' | 'coco' | 'csv' | 'folder';
   path: string;
+}
+
+/**
+ * How far a dataset's own files are trusted (CLI: --allow-outside-root, --unknown-class; a run
+ * records both in config.json). COCO files never name images outside their folder; folder
+ * datasets have no lists to distrust.
+ */
+export interface DatasetReadOptions {
+  /** Read VOC image ids and CSV paths that leave the dataset folder (absolute, '../'). Default false: refused. */
+  allowOutsideRoot?: boolean;
+  /** A VOC object whose name is not a class of the dataset: 'fail' (default, naming the file) or 'warn' (left out, one warning per file). */
+  unknownClass?: UnknownClassPolicy;
+}
+
+/** The reader options recorded in a run's config, with `given` (flags) taking precedence. */
+export function datasetReadOptions(recorded: DatasetReadOptions, given: DatasetReadOptions = {}): DatasetReadOptions {
+  return { allowOutsideRoot: given.allowOutsideRoot ?? recorded.allowOutsideRoot, unknownClass: given.unknownClass ?? recorded.unknownClass };
+}
+
+function vocOptions(split: string, classNames: readonly string[] | undefined, read: DatasetReadOptions) {
+  return { split, classNames, allowOutsideRoot: read.allowOutsideRoot, unknownClass: read.unknownClass };
 }
 
 /** A split whose images carry boxes (and masks): what localization and segmentation evaluate on. */
@@ -45,26 +66,26 @@ async function openCocoSplit(path: string, split: string, classNames: readonly s
  * Opens one split of a dataset. For csv and folder datasets the split is a sub-file / sub-folder
  * (`FILE` with `{split}` in its name, or `DIR/<split>`).
  */
-export async function openDataset(spec: string, split: string, classNames?: readonly string[]): Promise<LabeledImageList> {
+export async function openDataset(spec: string, split: string, classNames?: readonly string[], read: DatasetReadOptions = {}): Promise<LabeledImageList> {
   const d = parseDatasetSpec(spec);
   const names = classNames && classNames.length > 0 ? classNames : undefined;
   switch (d.kind) {
     case 'voc':
-      return openVocDataset(d.path, { split, classNames: names });
+      return openVocDataset(d.path, vocOptions(split, names, read));
     case 'coco':
       return openCocoSplit(d.path, split, names, false);
     case 'csv':
-      return readCsvDataset(d.path.replace('{split}', split), { classNames: names });
+      return readCsvDataset(d.path.replace('{split}', split), { classNames: names, allowOutsideRoot: read.allowOutsideRoot });
     case 'folder':
       return readFolderDataset(`${d.path}/${split}`, { classNames: names });
   }
 }
 
 /** Opens a VOC or COCO split (localization needs its boxes); other kinds are refused with a clear error. */
-export async function openVocSplit(spec: string, split: string, classNames?: readonly string[]): Promise<AnnotatedDataset> {
+export async function openVocSplit(spec: string, split: string, classNames?: readonly string[], read: DatasetReadOptions = {}): Promise<AnnotatedDataset> {
   const d = parseDatasetSpec(spec);
   const names = classNames && classNames.length > 0 ? classNames : undefined;
   if (d.kind === 'coco') return openCocoSplit(d.path, split, names, true);
   if (d.kind !== 'voc') throw new Error(`dataset '${spec}': localization needs boxes, which only voc: and coco: datasets have`);
-  return openVocDataset(d.path, { split, classNames: names });
+  return openVocDataset(d.path, vocOptions(split, names, read));
 }

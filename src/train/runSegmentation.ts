@@ -13,7 +13,7 @@ import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { evaluatePredictions, type WslMetrics } from './evaluatePredictions.js';
 import { predictImages, type Predictions } from './predict.js';
 import { DEFAULT_CHECKPOINT, loadRun } from './loadRun.js';
-import { openVocSplit } from './datasetSpec.js';
+import { datasetReadOptions, openVocSplit, type DatasetReadOptions } from './datasetSpec.js';
 import type { WslLoss, WslTrainConfig } from './wslConfig.js';
 
 /** The link that turns the loss's scores into probabilities: softmax for the multi-class loss, sigmoid otherwise (the AP loss's scores only rank; the tuned threshold absorbs their scale). */
@@ -49,11 +49,10 @@ export async function evaluateSplit(
     batchSize: opts.batchSize,
     multiScale: opts.settings,
     imageSize: (i) => ds.imageSize(i),
-    onImage: async (r) => {
-      await seg.add(r);
-    },
+    onImage: (r) => seg.submit(r),
     onProgress: opts.onProgress,
   });
+  await seg.finish();
   const metrics = await evaluatePredictions(pred, ds);
   const s = seg.metrics();
   if (s.imagesWithMasks > 0) metrics.segmentation = { ...s, background: background.source };
@@ -120,7 +119,7 @@ export async function tuneSegmentationThresholds(
  */
 export async function tuneRunThresholds(
   run: string,
-  opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings?: SegmentationOverrides; steps?: number; onProgress?: (done: number, total: number) => void },
+  opts: { data?: string; split?: string; checkpoint?: 'best' | 'last'; settings?: SegmentationOverrides; steps?: number; read?: DatasetReadOptions; onProgress?: (done: number, total: number) => void },
 ): Promise<TuningResult> {
   const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
   const { net, config } = loadRun(run, checkpoint);
@@ -129,7 +128,7 @@ export async function tuneRunThresholds(
     const data = opts.data ?? config.data;
     if (!data) throw new Error(`${run}: the run's config names no dataset; pass one (--data voc:DIR)`);
     const split = opts.split ?? config.valSplit;
-    const ds = await openVocSplit(data, split, config.classNames);
+    const ds = await openVocSplit(data, split, config.classNames, datasetReadOptions(config, opts.read));
     result = await tuneSegmentationThresholds(net, config, ds, { data, split, checkpoint, settings: runSegmentationSettings(config, opts.settings), steps: opts.steps, onProgress: opts.onProgress });
   } finally {
     net.dispose();

@@ -7,6 +7,7 @@
 // exactly by Newton's method: R + 1 unknowns per class. A COMBO folder holds `combination.json`.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DataFileError } from '../core/index.js';
 import { writeFileAtomic } from '../io/index.js';
 
 /** The file of a COMBO folder. */
@@ -196,14 +197,14 @@ export function loadScoreCombination(dir: string): ScoreCombination {
   try {
     c = JSON.parse(readFileSync(path, 'utf8')) as ScoreCombination;
   } catch (e) {
-    throw new Error(`${path}: cannot read the combination (${(e as Error).message})`);
+    throw new DataFileError(path, `cannot read the combination (${(e as Error).message})`);
   }
-  const R = Array.isArray(c.runs) ? c.runs.length : 0;
-  const C = Array.isArray(c.classNames) ? c.classNames.length : 0;
-  if (c.kind !== KIND || R === 0 || C === 0 || !Array.isArray(c.weights) || c.weights.length !== C ||
-    !c.weights.every((w) => Array.isArray(w) && w.length === R && w.every(Number.isFinite)) ||
-    !Array.isArray(c.bias) || c.bias.length !== C || !c.bias.every(Number.isFinite)) {
-    throw new Error(`${path}: not a combination written by \`wildcat combine\` (kind ${KIND}, weights [classes][runs], bias [classes])`);
-  }
+  const ok = c !== null && typeof c === 'object' && c.kind === KIND &&
+    Array.isArray(c.runs) && c.runs.length > 0 && c.runs.every((r) => typeof r === 'string' && r !== '' && !r.includes('\0')) &&
+    Array.isArray(c.classNames) && c.classNames.length > 0 && c.classNames.every((n) => typeof n === 'string') &&
+    Array.isArray(c.weights) && c.weights.length === c.classNames.length &&
+    c.weights.every((w) => Array.isArray(w) && w.length === c.runs.length && w.every(Number.isFinite)) &&
+    Array.isArray(c.bias) && c.bias.length === c.classNames.length && c.bias.every(Number.isFinite);
+  if (!ok) throw new DataFileError(path, `not a combination written by \`wildcat combine\` (kind ${KIND}, runs [paths], classNames [names], weights [classes][runs], bias [classes]); run wildcat combine again`);
   return c;
 }

@@ -1,6 +1,7 @@
 // The complete, JSON-serialisable description of a WSL training run. Saved as RUN/config.json
 // and inside checkpoints, so a run can be resumed, evaluated and reproduced from its folder.
 import { defaultNumThreads } from '../core/index.js';
+import type { UnknownClassPolicy } from '../data/index.js';
 import type { WildcatNetSpec } from '../wsl/buildWildcatNet.js';
 import type { MantraVariant } from '../wsl/mantra.js';
 import { parseSpatialPooling } from '../wsl/spatialPooling.js';
@@ -49,6 +50,14 @@ export interface WslTrainConfig {
    * them in the run log and summary.json.
    */
   onBadImage: BadImagePolicy;
+  /**
+   * Read image ids (VOC) and CSV paths that leave the dataset folder (absolute, '../'); false
+   * refuses them, naming the list and the path. Recorded so that a resume, eval, predict and
+   * report read the dataset the same way.
+   */
+  allowOutsideRoot: boolean;
+  /** A VOC object whose name is not a class of the dataset: 'fail' names the file; 'warn' leaves it out with one warning per file. */
+  unknownClass: UnknownClassPolicy;
   /**
    * Multi-scale training (Oquab et al. §4): each batch is resized to round(imageSize · s) with s
    * drawn uniformly in [min, max] per batch (seeded, so resumable); null = imageSize always.
@@ -134,6 +143,8 @@ export function defaultWslConfig(numClasses = 0): WslTrainConfig {
     lrSchedule: 'cosine',
     freezeBackbone: false,
     onBadImage: 'fail',
+    allowOutsideRoot: false,
+    unknownClass: 'fail',
     trainScales: null,
     testScales: null,
     preset: null,
@@ -156,6 +167,8 @@ export function completeWslConfig(config: WslTrainConfig): WslTrainConfig {
     lrSchedule: config.lrSchedule ?? d.lrSchedule,
     freezeBackbone: config.freezeBackbone ?? d.freezeBackbone,
     onBadImage: config.onBadImage ?? d.onBadImage,
+    allowOutsideRoot: config.allowOutsideRoot ?? d.allowOutsideRoot,
+    unknownClass: config.unknownClass ?? d.unknownClass,
     trainScales: config.trainScales ?? d.trainScales,
     testScales: config.testScales ?? d.testScales,
     preset: config.preset ?? d.preset,

@@ -253,8 +253,8 @@ async function openRun(configIn: WslTrainConfig, opts: TrainWslOptions): Promise
   setNumThreads(config.threads);
   manualSeed(config.seed);
 
-  const train = await openDataset(config.data, config.trainSplit, config.classNames);
-  const val = await openDataset(config.data, config.valSplit, train.classNames);
+  const train = await openDataset(config.data, config.trainSplit, config.classNames, config);
+  const val = await openDataset(config.data, config.valSplit, train.classNames, config);
   const classNames = [...train.classNames];
   if (config.model.numClasses === 0) config = { ...config, model: { ...config.model, numClasses: classNames.length } };
   if (config.model.numClasses !== classNames.length) {

@@ -128,6 +128,7 @@ test('configFromFlags: defaults, and every flag lands in the config', () => {
     '--class-wise', 'max', '--architecture', 'features', '--pooling', 'weldon', '--kmax', '3', '--kmin', '0.1', '--halve',
     '--loss', 'ap', '--epochs', '3', '--batch-size', '4', '--lr', '0.01', '--backbone-lr-scale', '0.5',
     '--momentum', '0.8', '--weight-decay', '0', '--warmup', '0', '--no-flip', '--scale-jitter', '0.6,1', '--seed', '9', '--threads', '1',
+    '--allow-outside-root', '--unknown-class', 'warn',
   ]));
   assert.deepEqual(c, {
     ...d,
@@ -139,8 +140,9 @@ test('configFromFlags: defaults, and every flag lands in the config', () => {
       pooling: { kind: 'wildcat', kmax: 3, kmin: 0.1, alpha: 1, halve: true },
     },
     imageSize: 96, loss: 'ap', epochs: 3, batchSize: 4, lr: 0.01, backboneLrScale: 0.5, momentum: 0.8, weightDecay: 0,
-    warmupEpochs: 0, flip: false, scaleJitter: [0.6, 1], seed: 9, threads: 1,
+    warmupEpochs: 0, flip: false, scaleJitter: [0.6, 1], seed: 9, threads: 1, allowOutsideRoot: true, unknownClass: 'warn',
   });
+  assert.throws(() => configFromFlags(parsed(['--unknown-class', 'skip'])), /--unknown-class/);
   assert.deepEqual(configFromFlags(parsed(['--pooling', 'generalized', '--beta-pos', '4', '--beta-neg=-3', '--alpha', '0.5'])).model.pooling, { kind: 'generalized', betaPos: 4, betaNeg: -3, alpha: 0.5 });
   assert.deepEqual(configFromFlags(parsed(['--pooling', 'lse', '--r', '2'])).model.pooling, { kind: 'lse', r: 2 });
 });

@@ -92,6 +92,18 @@ test('tuned thresholds are stored per evidence settings, replaced atomically, re
     writeFileSync(join(run, SEGMENTATION_FILE), '{"version": 1, "tunings": [');
     assert.throws(() => readThresholdTunings(run), { name: 'DataFileError', message: /segmentation\.json: cannot read the tuned segmentation thresholds/ });
     assert.ok(readFileSync(join(run, SEGMENTATION_FILE), 'utf8').startsWith('{"version": 1'));
+    // Damaged tunings are refused by name when read, not deep inside a segmentation.
+    const damaged: [unknown, RegExp][] = [
+      [null, /not a segmentation thresholds file of this version/],
+      [{ version: 1, tunings: [null] }, /tunings\[0\]: not an object/],
+      [{ version: 1, tunings: [{ ...tuning(0.3), key: { ...key, scales: 'x' } }] }, /tunings\[0\]: its "key" .* is missing or malformed/],
+      [{ version: 1, tunings: [{ ...tuning(0.3), perClass: { thresholds: [0.2, 7] } }] }, /tunings\[0\]: its "perClass.thresholds" is not a list of numbers in \[0, 1\)/],
+      [{ version: 1, tunings: [{ ...tuning(0.3), global: {} }] }, /tunings\[0\]: its "global.threshold"/],
+    ];
+    for (const [content, message] of damaged) {
+      writeFileSync(join(run, SEGMENTATION_FILE), JSON.stringify(content));
+      assert.throws(() => readThresholdTunings(run), { name: 'DataFileError', message });
+    }
   } finally {
     rmSync(run, { recursive: true, force: true });
   }

@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  classEvidence, imageProbabilities, labelPixels, powerBackgroundThreshold, powerGammaForThreshold, segmentClassMaps, type EvidenceOptions,
+  SplitSegmentation, classEvidence, imageProbabilities, labelPixels, powerBackgroundThreshold, powerGammaForThreshold, segmentClassMaps, type EvidenceOptions,
 } from '../../src/segment/index.js';
+import type { LabeledImageList } from '../../src/data/index.js';
 
 const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) => {
   assert.equal(a.length, b.length);
@@ -57,7 +58,7 @@ test('power background (1 − max)^γ decides like the global threshold t with (
   close([p.probabilities[2]!, p.probabilities[5]!], [bg / (bg + 0.8), 0.8 / (bg + 0.8)]);
 });
 
-test('bad inputs: sizes that disagree, NaN maps or probabilities, bad thresholds', () => {
+test('bad inputs: sizes that disagree, NaN maps or probabilities, bad thresholds', async () => {
   assert.throws(() => classEvidence(maps, scores, 2, 3, opts({})), { name: 'RangeError', message: /^Expected 12 values \(2 classes at 3×2\) for the length of the class maps of classEvidence\(\) but received 6; the maps and the image size disagree$/ });
   assert.throws(() => classEvidence(Float32Array.of(1, NaN, 0, 0, 0, 0), scores, 1, 3, opts({})), { name: 'RangeError', message: /class map 0 at pixel \(1, 0\) in classEvidence\(\) but received NaN; the network output is broken/ });
   assert.throws(() => classEvidence(maps, [NaN, 0], 1, 3, opts({ prior: 'weight' })), { name: 'RangeError', message: /score of class 0 in imageProbabilities\(\) but received NaN/ });
@@ -68,8 +69,19 @@ test('bad inputs: sizes that disagree, NaN maps or probabilities, bad thresholds
   assert.throws(() => labelPixels(Float32Array.of(0.5), 1, 1, 1, { kind: 'power', gamma: 0 }), { name: 'RangeError', message: /gamma/ });
   const input = { maps, scores, width: 3, height: 1 };
   const stages = { evidence: opts({}), background: { kind: 'threshold', thresholds: 0.5 } as const, smoothings: ['slic'] as const, slic: { superpixels: 2, compactness: 10, iterations: 2 }, crf: {} };
-  assert.throws(() => segmentClassMaps(input, { data: new Uint8Array(12), width: 4, height: 1, channels: 3 }, stages), { name: 'RangeError', message: /image size of segmentClassMaps\(\) but received '4×1'; image and map sizes must agree/ });
-  assert.throws(() => segmentClassMaps(input, null, stages), { name: 'TypeError', message: /slic smoothing reads its pixels/ });
-  assert.throws(() => segmentClassMaps(input, { data: new Uint8Array(6), width: 2, height: 1, channels: 3 }, { ...stages, smoothings: ['crf'] }), { name: 'RangeError', message: /image and map sizes must agree/ });
-  assert.deepEqual([...segmentClassMaps(input, null, { ...stages, smoothings: ['none'] }).labels.none!], [1, 0, 2]);
+  await assert.rejects(segmentClassMaps(input, { data: new Uint8Array(12), width: 4, height: 1, channels: 3 }, stages), { name: 'RangeError', message: /image size of segmentClassMaps\(\) but received '4×1'; image and map sizes must agree/ });
+  await assert.rejects(segmentClassMaps(input, null, stages), { name: 'TypeError', message: /slic smoothing reads its pixels/ });
+  await assert.rejects(segmentClassMaps(input, { data: new Uint8Array(6), width: 2, height: 1, channels: 3 }, { ...stages, smoothings: ['crf'] }), { name: 'RangeError', message: /image and map sizes must agree/ });
+  assert.deepEqual([...(await segmentClassMaps(input, null, { ...stages, smoothings: ['none'] })).labels.none!], [1, 0, 2]);
+});
+
+test('a ground-truth mask whose labels or size do not fit the run is refused naming the mask file', async () => {
+  const list = { ids: ['000007'], classNames: ['cat', 'dog'], imagePath: () => 'JPEGImages/000007.jpg', segmentationPath: () => 'SegmentationClass/000007.png' } as unknown as LabeledImageList;
+  const stages = { evidence: opts({}), background: { kind: 'threshold', thresholds: 0.5 } as const, smoothings: ['none'] as const, slic: { superpixels: 2, compactness: 10, iterations: 2 }, crf: {} };
+  const image = { index: 0, maps, scores: Float32Array.from(scores), width: 3, height: 1 };
+  const scored = (data: number[], width = 3) => new SplitSegmentation(list, stages, { groundTruth: async () => ({ width, height: 1, data: Uint8Array.from(data) }) }).add(image);
+  assert.equal((await scored([0, 2, 255]))!.labels.none!.length, 3);
+  // Label 3 with two classes (0 background, 1 cat, 2 dog): the mask follows another class list (VOC's 20) — before, an unnamed SegmentationConfusion error.
+  await assert.rejects(scored([0, 3, 1]), { name: 'DataFileError', message: /^SegmentationClass\/000007\.png: pixel \(x 1, y 0\) has label 3, but the labels are 0 \(background\), 1\.\.2 \(the classes cat \.\. dog\) and 255 \(void\)/ });
+  await assert.rejects(scored([0, 1], 2), { name: 'DataFileError', message: /^SegmentationClass\/000007\.png: the ground-truth mask is 2×1 but its image is 3×1/ });
 });

@@ -1,15 +1,17 @@
 // The trainer with damaged data and damaged run folders: a bad image is named before the first
 // step (or skipped and listed, by choice), partial files of a killed write are removed, resuming
-// a finished run changes nothing, and summary.json's times cover every segment of a resumed run.
+// a finished run changes nothing, and summary.json's times cover every segment of a resumed run;
+// the dataset trust options a run records (--allow-outside-root, --unknown-class) apply to eval.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunLog } from '../../src/train/runLog.js';
 import { RUN_FILES, trainWsl, type TrainWslOptions } from '../../src/train/wslTrainer.js';
 import { loadCheckpoint, disposeCheckpoint } from '../../src/train/checkpoint.js';
 import { tinyConfig, writeTinyScenes } from './fixtures.js';
+import { evalCommand } from '../../src/cli/commands/evaluate.js';
 
 let root: string;
 let data: string;
@@ -76,4 +78,39 @@ test('resume removes partial temp files, times cover both segments, and resuming
   assert.equal(again.seconds, r.seconds);
   assert.match(told.join('\n'), /is finished \(1 epochs, best val mAP .*\); nothing to resume, nothing changed/);
   assert.deepEqual([RUN_FILES.summary, RUN_FILES.log, RUN_FILES.last].map((f) => readFileSync(join(out, f))), before);
+});
+
+test('--unknown-class and --allow-outside-root: recorded in config.json, applied by eval, overridden by its flags', async () => {
+  const out = join(root, 'trusting');
+  await trainWsl(tinyConfig(data, { epochs: 1, unknownClass: 'warn', allowOutsideRoot: true }), { out, ...quiet });
+  const recorded = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual([recorded['unknownClass'], recorded['allowOutsideRoot']], ['warn', true]);
+  // A split 'outside' whose ids are paths ('./<id>'), and one of its objects with a misspelt class.
+  const main = join(dir, 'ImageSets', 'Main');
+  for (const f of readdirSync(main).filter((f) => /(^|_)val\.txt$/.test(f))) {
+    writeFileSync(join(main, f.replace('val.txt', 'outside.txt')), readFileSync(join(main, f), 'utf8').replace(/^(\S+)/gm, './$1'));
+  }
+  const id = readFileSync(join(main, 'val.txt'), 'utf8').trim().split('\n')[0]!.trim();
+  const xml = join(dir, 'Annotations', `${id}.xml`);
+  const original = readFileSync(xml, 'utf8');
+  writeFileSync(xml, original.replace(/<name>[^<]*<\/name>/, '<name>persn</name>'));
+  const warnings: string[] = [];
+  const consoleError = console.error;
+  const consoleLog = console.log;
+  console.error = (m: unknown) => void warnings.push(String(m));
+  console.log = () => undefined;
+  const evaluate = (...flags: string[]) => evalCommand(['--run', out, '--data', data, '--split', 'outside', '--threads', '1', '--scales', '1', '--out', join(root, 'm.json'), ...flags]);
+  try {
+    await evaluate();
+    assert.ok(warnings.some((w) => w.includes(`${id}.xml: warning: leaving out object 1 'persn'`)), warnings.join('\n'));
+    await assert.rejects(evaluate('--unknown-class', 'fail'), { name: 'DataFileError', message: new RegExp(`${id}\\.xml: object 1 'persn' is not one of the dataset's classes .*--unknown-class warn`) });
+    // A run trained without --allow-outside-root refuses the path ids unless eval is given the flag.
+    writeFileSync(join(out, RUN_FILES.config), JSON.stringify({ ...recorded, allowOutsideRoot: false }));
+    await assert.rejects(evaluate(), { name: 'DataFileError', message: /outside\.txt: image id '\.\/.*' names a path .*--allow-outside-root/ });
+    await evaluate('--allow-outside-root');
+  } finally {
+    console.error = consoleError;
+    console.log = consoleLog;
+    writeFileSync(xml, original);
+  }
 });

@@ -118,4 +118,8 @@ test('a combination folder: saved, read back, bad files refused; eval-style pred
   assert.throws(() => loadRun(combo2), /a combination folder \(wildcat combine\), not a run: only `wildcat eval` and `wildcat predict` take it/);
   writeFileSync(join(combo, 'combination.json'), JSON.stringify({ kind: 'wildcat-ts-combination/1', runs: ['x'], classNames: ['a'], weights: [[1, 2]], bias: [0] }));
   assert.throws(() => loadScoreCombination(combo), /combination\.json: not a combination written by `wildcat combine`/);
+  for (const damaged of ['null', '{"kind":"wildcat-ts-combination/1","runs":[1,{}],"classNames":["a"],"weights":[[1,1]],"bias":[0]}']) {
+    writeFileSync(join(combo, 'combination.json'), damaged);
+    assert.throws(() => loadScoreCombination(combo), { name: 'DataFileError', message: /combination\.json: not a combination written by `wildcat combine`/ });
+  }
 });

@@ -40,7 +40,7 @@ export async function combineCommand(argv: string[]): Promise<void> {
       if (classNames.length > 0 && config.classNames.join('\n') !== classNames.join('\n')) {
         throw new Error(`${run}: its classes [${config.classNames.join(', ')}] differ from ${runs[0]}'s [${classNames.join(', ')}]`);
       }
-      const list = await openDataset(data, split, config.classNames);
+      const list = await openDataset(data, split, config.classNames, config);
       classNames = list.classNames;
       labels = list.labels;
       ids = [...list.ids];

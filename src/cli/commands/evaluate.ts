@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../io/index.js';
 import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
-import { openVocSplit } from '../../train/datasetSpec.js';
+import { datasetReadOptions, openVocSplit, type DatasetReadOptions } from '../../train/datasetSpec.js';
 import { requireDecodableImages } from '../../train/predict.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
@@ -13,6 +13,7 @@ import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
 import { parse, str, checkpointFlag, optStr, threadsFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const EVAL_USAGE = `
 wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
@@ -25,13 +26,15 @@ Classification mAP (VOC 2010+ and VOC 2007 11-point AP, difficult ignored), poin
 localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of the class,
 enlarged by 18 px at VOC scale) and, on the images with a SegmentationClass mask, segmentation
 mIoU (background + classes, void ignored) without and with each smoothing, per class and mean.
-${SEGMENTATION_USAGE}`;
+${SEGMENTATION_USAGE}
+${DATASET_READ_USAGE}
+                         (default: as the run was trained)`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS }, EVAL_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
-  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), checkpointFlag(p), segmentationSettingsFromFlags(p));
+  const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), checkpointFlag(p), segmentationSettingsFromFlags(p), datasetReadFromFlags(p));
   console.log(metricsTable(m));
   if (m.segmentation) console.log('\n' + segmentationTable(m));
   const out = optStr(p, 'out') ?? join(run, `metrics-${str(p, 'split')}.json`);
@@ -39,15 +42,19 @@ export async function evalCommand(argv: string[]): Promise<void> {
   console.log(`metrics → ${out}`);
 }
 
-/** Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it (classification, localization, segmentation). */
-export async function evaluateRun(run: string, data: string, split: string, which: RunCheckpoint = DEFAULT_CHECKPOINT, segmentation: SegmentationOverrides = {}): Promise<WslMetrics> {
+/**
+ * Predicts a VOC split with a run's network (or a combination's, `wildcat combine`) and scores it
+ * (classification, localization, segmentation). The dataset is read as the run was trained
+ * (allowOutsideRoot, unknownClass of its config) unless `read` says otherwise.
+ */
+export async function evaluateRun(run: string, data: string, split: string, which: RunCheckpoint = DEFAULT_CHECKPOINT, segmentation: SegmentationOverrides = {}, read: DatasetReadOptions = {}): Promise<WslMetrics> {
   if (isScoreCombination(run)) {
     refuseSegmentationOptions(run, segmentation);
-    return evaluateCombination(run, data, split, which);
+    return evaluateCombination(run, data, split, which, read);
   }
   const { net, config } = loadRun(run, which);
   try {
-    const ds = await openVocSplit(data, split, config.classNames);
+    const ds = await openVocSplit(data, split, config.classNames, datasetReadOptions(config, read));
     await requireDecodableImages(ds, `${data} (${split})`);
     const progress = new Progress();
     const { metrics } = await evaluateSplit(net, config, ds, {
@@ -67,10 +74,10 @@ export function metricsTable(m: WslMetrics): string {
   return formatTable(['class', 'AP (cls)', 'AP (loc)'], rows) + `\n(${m.images} images; VOC2007 11-point classification mAP ${pct(m.mAP07).toFixed(2)})`;
 }
 
-async function evaluateCombination(dir: string, data: string, split: string, which: 'best' | 'last'): Promise<WslMetrics> {
+async function evaluateCombination(dir: string, data: string, split: string, which: 'best' | 'last', read: DatasetReadOptions): Promise<WslMetrics> {
   const c = loadCombination(dir, which);
   try {
-    const ds = await openVocSplit(data, split, c.combination.classNames);
+    const ds = await openVocSplit(data, split, c.combination.classNames, read);
     const progress = new Progress();
     const pred = await predictCombination(c, ds, {
       imageSize: (i) => ds.imageSize(i),

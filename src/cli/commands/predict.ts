@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
-import { loadRun } from '../../train/loadRun.js';
+import { loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
-import { openDataset } from '../../train/datasetSpec.js';
+import { datasetReadOptions, openDataset, type DatasetReadOptions } from '../../train/datasetSpec.js';
 import { predictImages, requireDecodableImages, type Predictions } from '../../train/predict.js';
 import { runSegmentationSettings, runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
@@ -16,6 +16,7 @@ import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError,
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
@@ -36,7 +37,9 @@ Sharding (the merged folder is byte for byte the unsharded one, at the same --th
   --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
   --nproc N              both on this machine: N worker processes (one libtorch thread each
                          unless --threads is given), then the merge
-${SEGMENTATION_USAGE}`;
+${SEGMENTATION_USAGE}
+${DATASET_READ_USAGE}
+                         (default: as the run was trained)`;
 
 /** Images per forward pass; shards hold whole batches of it. */
 const PREDICT_BATCH = 16;
@@ -44,7 +47,7 @@ const PREDICT_BATCH = 16;
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' },
-    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS,
+    shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
     const out = str(p, 'out');
@@ -62,14 +65,19 @@ export async function predictCommand(argv: string[]): Promise<void> {
   if (isScoreCombination(run)) {
     if (shard) throw new UsageError('--shard applies to a run, not to a combination folder');
     refuseSegmentationOptions(run, segmentationSettingsFromFlags(p));
-    return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out);
+    return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out, datasetReadFromFlags(p));
   }
+  await predictRun(p, run, checkpoint, out, shard);
+}
+
+/** `predict --run RUN` (one shard of it with `--shard i/n`): scores, peaks and masks of a split. */
+async function predictRun(p: Parsed, run: string, checkpoint: RunCheckpoint, out: string, shard: { shard: number; shards: number } | null): Promise<void> {
   const overrides = segmentationSettingsFromFlags(p);
   const { net, config } = loadRun(run, checkpoint);
   try {
     const settings = runSegmentationSettings(config, overrides);
     const split = str(p, 'split');
-    const whole = await openDataset(str(p, 'data'), split, config.classNames);
+    const whole = await openDataset(str(p, 'data'), split, config.classNames, datasetReadOptions(config, datasetReadFromFlags(p)));
     const [start, end] = shard ? shardRange(whole.ids.length, shard.shard, shard.shards, PREDICT_BATCH) : [0, whole.ids.length];
     const list = shard ? sliceImageList(whole, start, end) : whole;
     await requireDecodableImages(list, `${str(p, 'data')} (${split})`);
@@ -84,12 +92,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
         size: config.imageSize,
         batchSize: PREDICT_BATCH,
         multiScale: settings,
-        onImage: async (r) => {
-          const seg = (await segmenter.add(r))!;
-          writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height);
-        },
+        onImage: (r) => segmenter.submit(r, (seg) => writeSegmentationMask(masks, list.ids[r.index]!, seg.labels[settings.smoothing]!, r.width, r.height)),
         onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }),
       });
+    await segmenter.finish();
     progress.end();
     writePredictions(out, pred);
     writeMaskClasses(masks, list.classNames);
@@ -116,10 +122,10 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
 }
 
 /** `predict --run COMBO`: the combined scores and maps of a `wildcat combine` folder. */
-async function predictWithCombination(dir: string, checkpoint: 'best' | 'last', data: string, split: string, out: string): Promise<void> {
+async function predictWithCombination(dir: string, checkpoint: RunCheckpoint, data: string, split: string, out: string, read: DatasetReadOptions): Promise<void> {
   const c = loadCombination(dir, checkpoint);
   try {
-    const list = await openDataset(data, split, c.combination.classNames);
+    const list = await openDataset(data, split, c.combination.classNames, read);
     const progress = new Progress();
     const pred = await predictCombination(c, list, { batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
     progress.end();

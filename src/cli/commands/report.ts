@@ -4,6 +4,7 @@ import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js'
 import { Progress } from '../../train/progress.js';
 import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const REPORT_USAGE = `
 wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
@@ -31,14 +32,16 @@ and segmentation mIoU in the headline.
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
-${SEGMENTATION_USAGE}`;
+${SEGMENTATION_USAGE}
+${DATASET_READ_USAGE}
+                         (default: as the run was trained)`;
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
     normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' },
-    ...SEGMENTATION_OPTIONS,
+    ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, REPORT_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
@@ -58,6 +61,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
     colormap: choice(p, 'colormap', ['turbo', 'jet'] as const, D.colormap),
     alpha: num(p, 'alpha', D.alpha, { min: 0, max: 1 }),
     segmentation: segmentationSettingsFromFlags(p),
+    read: datasetReadFromFlags(p),
     onProgress: (label, done, total) => progress.update({ label, done, total }),
   }, out);
   progress.end();

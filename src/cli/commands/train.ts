@@ -13,6 +13,7 @@ import { withInterrupt } from '../interrupt.js';
 import { ProcessGroup, launchEnvFrom, type LaunchEnv } from '../../distributed/index.js';
 import { LAUNCH_OPTIONS, DIST_TIMEOUT_OPTION, LAUNCH_USAGE, launchPlanFromFlags, distTimeoutMs, withoutLaunchFlags, runWorkers, type LaunchPlan } from '../launch.js';
 import { RUN_FILES } from '../../train/wslTrainer.js';
+import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -77,6 +78,9 @@ Training
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
   --threads N            libtorch threads (default: all cores; 1 per worker with --nproc)
+${DATASET_READ_USAGE}
+                         (both recorded in config.json: --resume, eval, predict and report
+                         read the dataset the same way)
 ${LAUNCH_USAGE}
 `;
 
@@ -91,7 +95,7 @@ export const MODEL_OPTIONS = {
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
   seed: { type: 'string' }, threads: { type: 'string' },
   preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' }, 'on-bad-image': { type: 'string' },
-  'train-scales': { type: 'string' }, 'test-scales': { type: 'string' },
+  'train-scales': { type: 'string' }, 'test-scales': { type: 'string' }, ...DATASET_READ_OPTIONS,
 } as const;
 
 /**
@@ -116,6 +120,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     if (parts.length !== 2 || parts.some((x) => !(x > 0 && x <= 1)) || parts[0]! > parts[1]!) throw new UsageError(`--scale-jitter expects A,B with 0 < A <= B <= 1, got '${sj}'`);
     scaleJitter = [parts[0]!, parts[1]!];
   }
+  const read = datasetReadFromFlags(p);
   return {
     ...c,
     data: optStr(p, 'data') ?? '',
@@ -141,6 +146,8 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     lrSchedule: choice(p, 'lr-schedule', ['cosine', 'constant'] as const, c.lrSchedule),
     freezeBackbone: flag(p, 'freeze-backbone') ? true : flag(p, 'no-freeze-backbone') ? false : c.freezeBackbone,
     onBadImage: choice(p, 'on-bad-image', ['fail', 'skip'] as const, c.onBadImage),
+    allowOutsideRoot: read.allowOutsideRoot ?? c.allowOutsideRoot,
+    unknownClass: read.unknownClass ?? c.unknownClass,
     trainScales: scaleRange(p, 'train-scales') ?? c.trainScales,
     testScales: scaleList(p, 'test-scales') ?? c.testScales,
     flip: flag(p, 'no-flip') ? false : c.flip,
@@ -233,7 +240,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (config.preset) console.error(describePreset(config));
   // Fail on a wrong --data or --out now, not after minutes of backbone pre-training.
   checkRunFolder(out, false);
-  await openDataset(config.data, config.trainSplit, config.classNames);
+  await openDataset(config.data, config.trainSplit, config.classNames, config);
   config.backboneWeights = await resolveBackboneWeights(p, config);
   printResult(await withInterrupt((signal) => trainWsl(config, { out, signal })));
 }
@@ -260,7 +267,7 @@ async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Prom
       if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
       const config = configFromFlags(p);
       checkRunFolder(out, false);
-      await openDataset(config.data, config.trainSplit, config.classNames);
+      await openDataset(config.data, config.trainSplit, config.classNames, config);
       const weights = await resolveBackboneWeights(p, config);
       childArgv.push('--backbone-weights', weights ?? 'none');
     }

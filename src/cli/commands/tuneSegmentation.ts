@@ -5,6 +5,7 @@ import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { checkpointFlag, num, optStr, parse, str, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
+import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 import { formatTable, pct } from '../table.js';
 
 export const TUNE_SEGMENTATION_USAGE = `
@@ -19,12 +20,14 @@ and the best per-class delta_k (coordinate ascent from it) on the grid 0, 1/N, .
 \`predict\`, \`eval\` and \`report\` with --threshold tuned (the default) then use them.
 --data and --split default to the run's training data and validation split. The smoothing
 options do not affect the tuning.
-${SEGMENTATION_USAGE}`;
+${SEGMENTATION_USAGE}
+${DATASET_READ_USAGE}
+                         (default: as the run was trained)`;
 
 export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' },
-    steps: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS,
+    steps: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, TUNE_SEGMENTATION_USAGE);
   setNumThreads(threadsFlag(p));
   const run = str(p, 'run');
@@ -34,7 +37,7 @@ export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   const settings = segmentationSettingsFromFlags(p);
   const progress = new Progress();
   const r = await tuneRunThresholds(run, {
-    data: optStr(p, 'data'), split, checkpoint: which, settings, steps,
+    data: optStr(p, 'data'), split, checkpoint: which, settings, steps, read: datasetReadFromFlags(p),
     onProgress: (d, t) => progress.update({ label: `tune ${split ?? 'val'}`, done: d, total: t }),
   });
   progress.end();
