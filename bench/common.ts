@@ -7,6 +7,7 @@ import { loadavg, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 
 /** Debian's python3-torch runs under the system interpreter, not the python3 first on PATH. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -245,4 +246,53 @@ export function torchIdentity(info: Partial<TorchInfo> & Record<string, unknown>
 export function writeLine(line: Record<string, unknown>, run: { steps: number; warmup: number; loadStart: number; busyStart: number }): void {
   Object.assign(line, { steps: run.steps, warmup: run.warmup, load_start: run.loadStart, cpu_busy_start: run.busyStart, load_end: load1() });
   process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+/**
+ * Garbage-collection time spent inside our steps: wrap the phases with {@link GcMeter.wrap}, run
+ * them, then read {@link GcMeter.msPerStep}. V8 reports each collection (perf_hooks 'gc' entries,
+ * delivered asynchronously); a collection counts when it starts inside one of our step windows.
+ */
+export class GcMeter {
+  readonly #windows: [number, number][] = [];
+  readonly #gcs: { start: number; ms: number; kind: number }[] = [];
+  readonly #observer: PerformanceObserver;
+
+  constructor() {
+    this.#observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.#gcs.push({ start: e.startTime, ms: e.duration, kind: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0 });
+    });
+    this.#observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** The same phases, each call's time window recorded. */
+  wrap(phases: Phases): Phases {
+    const out: Phases = {};
+    for (const [name, fn] of Object.entries(phases)) {
+      out[name] = () => {
+        const t0 = performance.now();
+        try {
+          return fn();
+        } finally {
+          this.#windows.push([t0, performance.now()]);
+        }
+      };
+    }
+    return out;
+  }
+
+  /** Milliseconds of GC per step, and full (mark-sweep) collections per step, over every wrapped call so far. */
+  async msPerStep(): Promise<{ gcMsPerStep: number; fullGcPerStep: number; steps: number }> {
+    await new Promise((r) => setTimeout(r, 100)); // the observer delivers entries in a later task
+    this.#observer.disconnect();
+    let ms = 0;
+    let full = 0;
+    for (const g of this.#gcs) {
+      if (!this.#windows.some(([a, b]) => g.start >= a && g.start <= b)) continue;
+      ms += g.ms;
+      if (g.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++;
+    }
+    const steps = this.#windows.length;
+    return { gcMsPerStep: steps > 0 ? Math.round((ms / steps) * 1000) / 1000 : NaN, fullGcPerStep: steps > 0 ? Math.round((full / steps) * 1000) / 1000 : NaN, steps };
+  }
 }

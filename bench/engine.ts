@@ -4,10 +4,17 @@
 //
 //   npm run bench:engine -- --models resnet18,resnet50 --px 224 --batch 8 --steps 6 --threads 2
 //
+// Each side runs in both memory layouts (--formats): contiguous (NCHW, PyTorch's default) and
+// channels-last (NHWC in memory; PyTorch's `model.to(memory_format=torch.channels_last)`, ours
+// `net.to({ memoryFormat: 'channelsLast' })`), every phase interleaved with the reference's.
+//
 // stdout: one JSON line per configuration,
-//   {"model","px","batch","threads","step_s","infer_s", "torch_step_s","torch_infer_s","step_ratio","infer_ratio", ...}
-// (medians over the timed steps; ratios are ours / PyTorch). Progress and warnings go to stderr.
-import { getNumThreads, manualSeed, noGrad, setNumThreads, tensor, tidy } from '../src/core/index.js';
+//   {"model","px","batch","threads","step_s","infer_s","step_cl_s","infer_cl_s",
+//    "torch_step_s","torch_infer_s","torch_step_cl_s","torch_infer_cl_s",
+//    "step_ratio","infer_ratio","best_step_ratio","best_infer_ratio", ...}
+// (medians over the timed steps; ratios are ours / PyTorch, same layout; best_*: our faster
+// layout against PyTorch's faster one). Progress and warnings go to stderr.
+import { getNumThreads, manualSeed, noGrad, setNumThreads, tensor, tidy, MEMORY_FORMATS, type MemoryFormat } from '../src/core/index.js';
 import { functional as F, resnet, type ResNet } from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
 import { stepIfFinite } from '../src/train/stepIfFinite.js';
@@ -29,7 +36,8 @@ const HELP = `usage: node dist/bench/engine.js [flags]
   --classes 1000               classifier size
   --no-torch                   skip the PyTorch reference
   --python /usr/bin/python3    interpreter with torch
-  --torch-impl auto            auto | torchvision | script (ResNet of the reference)`;
+  --torch-impl auto            auto | torchvision | script (ResNet of the reference)
+  --formats contiguous,channelsLast   memory layouts to time (both sides)`;
 
 interface Config {
   model: string;
@@ -46,36 +54,42 @@ function list(s: string, what: string): number[] {
   });
 }
 
-/** Our side: the model, its optimizer and one step of each phase. */
-function oursPhases(c: Config, classes: number): { phases: Phases; dispose: () => void } {
-  manualSeed(0);
-  const net: ResNet = resnet(c.depth, { numClasses: classes });
-  const opt = new SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+/** Phase names of a layout: 'train'/'infer' for contiguous, 'train_cl'/'infer_cl' for channels-last (as torch_engine.py names them). */
+function phaseName(phase: 'train' | 'infer', format: MemoryFormat): string {
+  return format === 'channelsLast' ? `${phase}_cl` : phase;
+}
+
+/** Our side: per layout a model, its optimizer and one step of each phase. */
+function oursPhases(c: Config, classes: number, formats: MemoryFormat[]): { phases: Phases; dispose: () => void } {
   const images = new Float32Array(c.batch * 3 * c.px * c.px);
   for (let i = 0; i < images.length; i++) images[i] = Math.random() * 2 - 1;
   const labels = Int32Array.from({ length: c.batch }, () => Math.floor(Math.random() * classes));
   const shape = [c.batch, 3, c.px, c.px];
-  const phases: Phases = {
-    train: () => {
+  const phases: Phases = {};
+  const disposers: (() => void)[] = [];
+  for (const memoryFormat of formats) {
+    manualSeed(0);
+    const net: ResNet = resnet(c.depth, { numClasses: classes }).to({ memoryFormat });
+    const opt = new SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+    // The batch is copied in and laid out as the network's weights are (as x.to(memory_format) in PyTorch).
+    const batch = (): ReturnType<typeof tensor> => tensor(images, { shape }).contiguous({ memoryFormat });
+    phases[phaseName('train', memoryFormat)] = () => {
       net.train();
       return tidy(() => {
-        const x = tensor(images, { shape });
         const y = tensor(labels, { dtype: 'int64' });
-        return stepIfFinite(F.crossEntropy(net.forward(x), y), opt);
+        return stepIfFinite(F.crossEntropy(net.forward(batch()), y), opt);
       });
-    },
-    infer: () => {
+    };
+    phases[phaseName('infer', memoryFormat)] = () => {
       net.eval();
-      return tidy(() => noGrad(() => net.forward(tensor(images, { shape })).toArray()[0]));
-    },
-  };
-  return {
-    phases,
-    dispose: () => {
+      return tidy(() => noGrad(() => net.forward(batch()).toArray()[0]));
+    };
+    disposers.push(() => {
       opt.dispose();
       net.dispose();
-    },
-  };
+    });
+  }
+  return { phases, dispose: () => disposers.forEach((d) => d()) };
 }
 
 async function main(): Promise<void> {
@@ -85,7 +99,7 @@ async function main(): Promise<void> {
     return;
   }
   const flags = parseFlags(argv, ['no-torch']);
-  const known = ['models', 'px', 'batch', 'threads', 'warmup', 'steps', 'rounds', 'classes', 'no-torch', 'python', 'torch-impl'];
+  const known = ['models', 'px', 'batch', 'threads', 'warmup', 'steps', 'rounds', 'classes', 'no-torch', 'python', 'torch-impl', 'formats'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k}\n${HELP}`);
   const threads = intFlag(flags, 'threads', 2);
   const warmup = intFlag(flags, 'warmup', 2, 0);
@@ -94,6 +108,8 @@ async function main(): Promise<void> {
   const classes = intFlag(flags, 'classes', 1000);
   const python = flags.get('python') ?? DEFAULT_PYTHON;
   const impl = flags.get('torch-impl') ?? 'auto';
+  const formats = (flags.get('formats') ?? MEMORY_FORMATS.join(',')).split(',') as MemoryFormat[];
+  for (const f of formats) if (!MEMORY_FORMATS.includes(f)) throw new Error(`--formats: unknown layout '${f}' (${MEMORY_FORMATS.join(', ')})`);
   if (steps < 5) log(`note: --steps ${steps} < 5: the medians rest on few steps`);
 
   const configs: Config[] = [];
@@ -120,28 +136,38 @@ async function main(): Promise<void> {
     if (useTorch) {
       const started = await TorchWorker.start(python, 'torch_engine.py', [
         '--model', c.model, '--px', String(c.px), '--batch', String(c.batch), '--threads', String(threads),
-        '--classes', String(classes), '--impl', impl,
+        '--classes', String(classes), '--impl', impl, '--formats', formats.join(','),
       ]);
       torch = started.worker;
       info = { ...started.info };
     }
-    const ours = oursPhases(c, classes);
+    const ours = oursPhases(c, classes, formats);
     try {
       const t = await interleave({ label, ours: ours.phases, torch, warmup, steps, rounds });
-      const stepS = median(t.ours.train!);
-      const inferS = median(t.ours.infer!);
-      const line: Record<string, unknown> = { model: c.model, px: c.px, batch: c.batch, threads: getNumThreads(), step_s: sec(stepS), infer_s: sec(inferS) };
-      Object.assign(line, { step_s_min: sec(Math.min(...t.ours.train!)), infer_s_min: sec(Math.min(...t.ours.infer!)) });
+      const line: Record<string, unknown> = { model: c.model, px: c.px, batch: c.batch, threads: getNumThreads() };
+      const best = { ours: { train: Infinity, infer: Infinity }, torch: { train: Infinity, infer: Infinity } };
+      for (const f of formats) {
+        const suffix = f === 'channelsLast' ? '_cl' : '';
+        for (const phase of ['train', 'infer'] as const) {
+          const key = `${phase === 'train' ? 'step' : 'infer'}${suffix}`;
+          const p = phaseName(phase, f);
+          const mine = median(t.ours[p]!);
+          best.ours[phase] = Math.min(best.ours[phase], mine);
+          line[`${key}_s`] = sec(mine);
+          line[`${key}_s_min`] = sec(Math.min(...t.ours[p]!));
+          if (torch) {
+            const theirs = median(t.torch[p]!);
+            best.torch[phase] = Math.min(best.torch[phase], theirs);
+            line[`torch_${key}_s`] = sec(theirs);
+            line[`torch_${key}_s_min`] = sec(Math.min(...t.torch[p]!));
+            line[`${key}_ratio`] = ratio(mine, theirs);
+          }
+        }
+      }
       if (torch) {
-        const tStep = median(t.torch.train!);
-        const tInfer = median(t.torch.infer!);
         Object.assign(line, {
-          torch_step_s: sec(tStep),
-          torch_infer_s: sec(tInfer),
-          step_ratio: ratio(stepS, tStep),
-          infer_ratio: ratio(inferS, tInfer),
-          torch_step_s_min: sec(Math.min(...t.torch.train!)),
-          torch_infer_s_min: sec(Math.min(...t.torch.infer!)),
+          best_step_ratio: ratio(best.ours.train, best.torch.train),
+          best_infer_ratio: ratio(best.ours.infer, best.torch.infer),
           ...torchIdentity(info),
         });
       }

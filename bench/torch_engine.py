@@ -1,5 +1,7 @@
 """PyTorch reference for bench/engine.ts: one ResNet training step (SGD with momentum,
-cross-entropy) and one inference (eval mode, no grad), with the thread count set explicitly.
+cross-entropy) and one inference (eval mode, no grad), with the thread count set explicitly,
+in each memory layout of --formats: contiguous (phases train, infer) and channels-last
+(train_cl, infer_cl: model.to(memory_format=torch.channels_last), inputs likewise).
 
 Driven by bench/engine.ts (and the pre-training part of bench/wsl.ts) through --serve: one JSON
 command per stdin line (see torch_common.serve). Alone it warms up, times and prints medians:
@@ -32,38 +34,49 @@ def main():
     ap.add_argument("--impl", default="auto", choices=["auto", "torchvision", "script"], help="where the ResNet comes from")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--serve", action="store_true", help="answer JSON commands on stdin (used by the TypeScript benches)")
+    ap.add_argument("--formats", default="contiguous,channelsLast", help="memory layouts: contiguous, channelsLast")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=6)
     a = ap.parse_args()
 
     threads = set_threads(a.threads)
-    torch.manual_seed(a.seed)
     depth = int(a.model.replace("resnet", ""))
-    net, source = resnet(depth, num_classes=a.classes, width=a.width, impl=a.impl)
-    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay, nesterov=a.nesterov)
     rng = np.random.default_rng(a.seed)
     images = rng.standard_normal((a.batch, 3, a.px, a.px), dtype=np.float32)
     labels = rng.integers(0, a.classes, size=a.batch).astype(np.int64)
+    job = {}
+    source = None
+    for fmt in a.formats.split(","):
+        if fmt not in ("contiguous", "channelsLast"):
+            raise SystemExit("--formats: unknown layout %r (contiguous, channelsLast)" % fmt)
+        memory_format = torch.channels_last if fmt == "channelsLast" else torch.contiguous_format
+        suffix = "_cl" if fmt == "channelsLast" else ""
+        torch.manual_seed(a.seed)
+        net, source = resnet(depth, num_classes=a.classes, width=a.width, impl=a.impl)
+        net = net.to(memory_format=memory_format)
+        opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay, nesterov=a.nesterov)
 
-    def train():
-        net.train()
-        x = torch.tensor(images)  # copies, as our side does from its Float32Array
-        y = torch.tensor(labels)
-        loss = F.cross_entropy(net(x), y)
-        value = loss.item()
-        opt.zero_grad(set_to_none=True)  # what our zeroGrad() does
-        loss.backward()
-        opt.step()
-        return value
+        def train(net=net, opt=opt, memory_format=memory_format):
+            net.train()
+            x = torch.tensor(images).contiguous(memory_format=memory_format)  # copies, as our side does from its Float32Array
+            y = torch.tensor(labels)
+            loss = F.cross_entropy(net(x), y)
+            value = loss.item()
+            opt.zero_grad(set_to_none=True)  # what our zeroGrad() does
+            loss.backward()
+            opt.step()
+            return value
 
-    def infer():
-        net.eval()
-        with torch.no_grad():
-            x = torch.tensor(images)
-            return float(net(x)[0, 0])
+        def infer(net=net, memory_format=memory_format):
+            net.eval()
+            with torch.no_grad():
+                x = torch.tensor(images).contiguous(memory_format=memory_format)
+                return float(net(x)[0, 0])
+
+        job["train" + suffix] = train
+        job["infer" + suffix] = infer
 
     info = dict(torch=torch.__version__, torch_threads=threads, resnet_source=source)
-    job = dict(train=train, infer=infer)
     if a.serve:
         serve(job, info)
     else:

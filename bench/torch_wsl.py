@@ -7,6 +7,9 @@ highest + alpha * mean of the k- lowest, not halved, as our default), the multi-
 loss as BCE with logits on labels mapped from {1, -1} to {1, 0}, and SGD with momentum over two
 parameter groups (backbone at lr * backbone_lr_scale, the new layer at lr).
 
+Each memory layout of --formats gets its own model: contiguous (phase train) and channels-last
+(train_cl: net.to(memory_format=torch.channels_last), inputs likewise).
+
 Driven by bench/wsl.ts through --serve; alone it warms up, times and prints the median:
     /usr/bin/python3 bench/torch_wsl.py --threads 2
 """
@@ -95,34 +98,42 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--serve", action="store_true", help="answer JSON commands on stdin (used by bench/wsl.ts)")
+    ap.add_argument("--formats", default="contiguous,channelsLast", help="memory layouts: contiguous, channelsLast")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=6)
     a = ap.parse_args()
 
     threads = set_threads(a.threads)
-    torch.manual_seed(a.seed)
-    backbone, source = resnet(a.depth, num_classes=0, width=a.width, output_stride=a.output_stride, impl="script")
-    net = WildcatNet(backbone, a.classes, a.maps, a.kmax, a.kmin, a.alpha)
-    opt = torch.optim.SGD(
-        [{"params": net.backbone.parameters(), "lr": a.lr * a.backbone_lr_scale}, {"params": net.classifier.parameters(), "lr": a.lr}],
-        lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     rng = np.random.default_rng(a.seed)
     images = rng.standard_normal((a.batch, 3, a.px, a.px), dtype=np.float32)
     labels = np.where(rng.random((a.batch, a.classes)) < 0.3, 1, -1).astype(np.float32)
+    job = {}
+    source = None
+    for fmt in a.formats.split(","):
+        if fmt not in ("contiguous", "channelsLast"):
+            raise SystemExit("--formats: unknown layout %r (contiguous, channelsLast)" % fmt)
+        memory_format = torch.channels_last if fmt == "channelsLast" else torch.contiguous_format
+        torch.manual_seed(a.seed)
+        backbone, source = resnet(a.depth, num_classes=0, width=a.width, output_stride=a.output_stride, impl="script")
+        net = WildcatNet(backbone, a.classes, a.maps, a.kmax, a.kmin, a.alpha).to(memory_format=memory_format)
+        opt = torch.optim.SGD(
+            [{"params": net.backbone.parameters(), "lr": a.lr * a.backbone_lr_scale}, {"params": net.classifier.parameters(), "lr": a.lr}],
+            lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
 
-    def train():
-        net.train()
-        x = torch.tensor(images)  # copies, as our side does from its Float32Array
-        y = torch.tensor(labels)
-        loss = F.binary_cross_entropy_with_logits(net(x), (y + 1) / 2)
-        value = loss.item()
-        opt.zero_grad(set_to_none=True)  # what our zeroGrad() does
-        loss.backward()
-        opt.step()
-        return value
+        def train(net=net, opt=opt, memory_format=memory_format):
+            net.train()
+            x = torch.tensor(images).contiguous(memory_format=memory_format)  # copies, as our side does from its Float32Array
+            y = torch.tensor(labels)
+            loss = F.binary_cross_entropy_with_logits(net(x), (y + 1) / 2)
+            value = loss.item()
+            opt.zero_grad(set_to_none=True)  # what our zeroGrad() does
+            loss.backward()
+            opt.step()
+            return value
+
+        job["train_cl" if fmt == "channelsLast" else "train"] = train
 
     info = dict(torch=torch.__version__, torch_threads=threads, resnet_source=source)
-    job = dict(train=train)
     if a.serve:
         serve(job, info)
     else:

@@ -12,17 +12,23 @@
 // - pretrain: the same backbone at output stride 32 with a 10-way classifier, 96 px, batch 64,
 //   cross-entropy, SGD Nesterov momentum 0.9, weight decay 5e-4 (src/train/pretrain.ts).
 //
+// Each side runs each memory layout of --formats (contiguous; channels-last: the model's 4-D
+// weights and the batch in NHWC order, as PyTorch's torch.channels_last), interleaved.
+//
 // stdout: one JSON line per bench,
-//   {"bench","step_s","torch_step_s","step_ratio","images_per_s","torch_images_per_s", ...}
-// (medians over the timed steps; the ratio is ours / PyTorch). Progress and warnings go to stderr.
-import { getNumThreads, manualSeed, setNumThreads, tensor, tidy } from '../src/core/index.js';
+//   {"bench","step_s","step_cl_s","torch_step_s","torch_step_cl_s","step_ratio","step_cl_ratio",
+//    "best_step_ratio","images_per_s","torch_images_per_s","gc_ms_per_step","full_gc_per_step", ...}
+// (medians over the timed steps; ratios are ours / PyTorch, best_*: our faster layout against
+// PyTorch's faster one; images_per_s at each side's faster layout; GC: V8's collections that
+// started inside our steps, warm-up included). Progress and warnings go to stderr.
+import { getNumThreads, manualSeed, setNumThreads, tensor, tidy, MEMORY_FORMATS, type MemoryFormat } from '../src/core/index.js';
 import { functional as F, resnet } from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
 import { stepIfFinite } from '../src/train/stepIfFinite.js';
 import { multiLabelLogisticLoss } from '../src/wsl/index.js';
 import { buildWildcatNet, type WildcatNetSpec } from '../src/wsl/buildWildcatNet.js';
 import {
-  checkLoad, cpuBusy, DEFAULT_PYTHON, interleave, intFlag, load1, log, median, parseFlags, ratio, sec, torchAvailable, TorchWorker,
+  checkLoad, cpuBusy, DEFAULT_PYTHON, GcMeter, interleave, intFlag, load1, log, median, parseFlags, ratio, sec, torchAvailable, TorchWorker,
   type Phases,
   torchIdentity,
   writeLine,
@@ -36,7 +42,8 @@ const HELP = `usage: node dist/bench/wsl.js [flags]
   --steps 8                    timed steps per side (>= 5 recommended)
   --rounds 8                   interleaving rounds (ours / PyTorch alternate; default: every step)
   --no-torch                   skip the PyTorch reference
-  --python /usr/bin/python3    interpreter with torch`;
+  --python /usr/bin/python3    interpreter with torch
+  --formats contiguous,channelsLast   memory layouts to time (both sides)`;
 
 /** The WSL configuration timed (src/train/wslConfig.ts defaults, 10 classes). */
 const WSL = {
@@ -62,8 +69,19 @@ function randomImages(n: number): Float32Array {
   return a;
 }
 
-function wslPhases(maps: number): { phases: Phases; dispose: () => void; model: string } {
-  manualSeed(0);
+/** The phase name of a layout ('train', 'train_cl'), as the PyTorch scripts name them. */
+function phaseName(format: MemoryFormat): string {
+  return format === 'channelsLast' ? 'train_cl' : 'train';
+}
+
+/** Our side of a bench: per layout a model, its optimizer, and one step. */
+interface Side {
+  phases: Phases;
+  dispose: () => void;
+  model: string;
+}
+
+function wslPhases(maps: number, formats: MemoryFormat[]): Side {
   const spec: WildcatNetSpec = {
     backbone: { depth: 18, widthMultiplier: 0.5, outputStride: 16 },
     numClasses: WSL.classes,
@@ -72,59 +90,58 @@ function wslPhases(maps: number): { phases: Phases; dispose: () => void; model: 
     pooling: { kind: 'wildcat', kmax: WSL.kmax, kmin: WSL.kmin, alpha: WSL.alpha },
     architecture: 'maps',
   };
-  const net = buildWildcatNet(spec);
-  const opt = new SGD(
-    [{ params: net.backboneParameters(), lr: WSL.lr * WSL.backboneLrScale }, { params: net.headParameters(), lr: WSL.lr }],
-    { lr: WSL.lr, momentum: WSL.momentum, weightDecay: WSL.weightDecay },
-  );
   const shape = [WSL.batch, 3, WSL.px, WSL.px];
   const images = randomImages(WSL.batch * 3 * WSL.px * WSL.px);
   const labels = Float32Array.from({ length: WSL.batch * WSL.classes }, () => (Math.random() < 0.3 ? 1 : -1));
-  net.train();
-  const phases: Phases = {
+  const phases: Phases = {};
+  const disposers: (() => void)[] = [];
+  for (const memoryFormat of formats) {
+    manualSeed(0);
+    const net = buildWildcatNet(spec).to({ memoryFormat });
+    const opt = new SGD(
+      [{ params: net.backboneParameters(), lr: WSL.lr * WSL.backboneLrScale }, { params: net.headParameters(), lr: WSL.lr }],
+      { lr: WSL.lr, momentum: WSL.momentum, weightDecay: WSL.weightDecay },
+    );
+    net.train();
     // As trainStep() in src/train/wslTrainer.ts.
-    train: () =>
+    phases[phaseName(memoryFormat)] = () =>
       tidy(() => {
-        const x = tensor(images, { shape });
+        const x = tensor(images, { shape }).contiguous({ memoryFormat });
         const y = tensor(labels, { shape: [WSL.batch, WSL.classes], dtype: 'float32' });
         return stepIfFinite(multiLabelLogisticLoss(net.forward(x), y), opt);
-      }),
-  };
-  return {
-    phases,
-    model: `wildcat resnet18 w0.5 os16 C${WSL.classes} M${maps}`,
-    dispose: () => {
+      });
+    disposers.push(() => {
       opt.dispose();
       net.dispose();
-    },
-  };
+    });
+  }
+  return { phases, model: `wildcat resnet18 w0.5 os16 C${WSL.classes} M${maps}`, dispose: () => disposers.forEach((d) => d()) };
 }
 
-function pretrainPhases(): { phases: Phases; dispose: () => void; model: string } {
-  manualSeed(0);
-  const net = resnet(18, { numClasses: PRETRAIN.classes, widthMultiplier: 0.5 });
-  const opt = new SGD(net.parameters(), { lr: PRETRAIN.lr, momentum: PRETRAIN.momentum, weightDecay: PRETRAIN.weightDecay, nesterov: true });
+function pretrainPhases(formats: MemoryFormat[]): Side {
   const shape = [PRETRAIN.batch, 3, PRETRAIN.px, PRETRAIN.px];
   const images = randomImages(PRETRAIN.batch * 3 * PRETRAIN.px * PRETRAIN.px);
   const labels = Int32Array.from({ length: PRETRAIN.batch }, () => Math.floor(Math.random() * PRETRAIN.classes));
-  net.train();
-  const phases: Phases = {
+  const phases: Phases = {};
+  const disposers: (() => void)[] = [];
+  for (const memoryFormat of formats) {
+    manualSeed(0);
+    const net = resnet(18, { numClasses: PRETRAIN.classes, widthMultiplier: 0.5 }).to({ memoryFormat });
+    const opt = new SGD(net.parameters(), { lr: PRETRAIN.lr, momentum: PRETRAIN.momentum, weightDecay: PRETRAIN.weightDecay, nesterov: true });
+    net.train();
     // As the step of src/train/pretrain.ts.
-    train: () =>
+    phases[phaseName(memoryFormat)] = () =>
       tidy(() => {
-        const x = tensor(images, { shape });
+        const x = tensor(images, { shape }).contiguous({ memoryFormat });
         const y = tensor(labels, { dtype: 'int64' });
         return stepIfFinite(F.crossEntropy(net.forward(x), y), opt);
-      }),
-  };
-  return {
-    phases,
-    model: `resnet18 w0.5 C${PRETRAIN.classes}`,
-    dispose: () => {
+      });
+    disposers.push(() => {
       opt.dispose();
       net.dispose();
-    },
-  };
+    });
+  }
+  return { phases, model: `resnet18 w0.5 C${PRETRAIN.classes}`, dispose: () => disposers.forEach((d) => d()) };
 }
 
 async function main(): Promise<void> {
@@ -134,7 +151,7 @@ async function main(): Promise<void> {
     return;
   }
   const flags = parseFlags(argv, ['no-torch']);
-  const known = ['only', 'maps', 'threads', 'warmup', 'steps', 'rounds', 'no-torch', 'python'];
+  const known = ['only', 'maps', 'threads', 'warmup', 'steps', 'rounds', 'no-torch', 'python', 'formats'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k}\n${HELP}`);
   const threads = intFlag(flags, 'threads', 2);
   const warmup = intFlag(flags, 'warmup', 2, 0);
@@ -144,6 +161,8 @@ async function main(): Promise<void> {
   const maps = intFlag(flags, 'maps', WSL.maps);
   const only = (flags.get('only') ?? 'wsl,pretrain').split(',');
   for (const b of only) if (b !== 'wsl' && b !== 'pretrain') throw new Error(`--only: unknown bench '${b}' (wsl, pretrain)`);
+  const formats = (flags.get('formats') ?? MEMORY_FORMATS.join(',')).split(',') as MemoryFormat[];
+  for (const f of formats) if (!MEMORY_FORMATS.includes(f)) throw new Error(`--formats: unknown layout '${f}' (${MEMORY_FORMATS.join(', ')})`);
   if (steps < 5) log(`note: --steps ${steps} < 5: the medians rest on few steps`);
 
   const start = await checkLoad();
@@ -163,34 +182,46 @@ async function main(): Promise<void> {
       const t = String(threads);
       const started =
         bench === 'wsl'
-          ? await TorchWorker.start(python, 'torch_wsl.py', ['--threads', t, '--px', String(px), '--batch', String(batch), '--classes', String(WSL.classes), '--maps', String(maps)])
+          ? await TorchWorker.start(python, 'torch_wsl.py', ['--threads', t, '--px', String(px), '--batch', String(batch), '--classes', String(WSL.classes), '--maps', String(maps), '--formats', formats.join(',')])
           : await TorchWorker.start(python, 'torch_engine.py', [
               '--model', 'resnet18', '--width', '0.5', '--classes', String(PRETRAIN.classes), '--px', String(px), '--batch', String(batch),
-              '--threads', t, '--lr', String(PRETRAIN.lr), '--momentum', String(PRETRAIN.momentum), '--weight-decay', String(PRETRAIN.weightDecay), '--nesterov',
+              '--threads', t, '--lr', String(PRETRAIN.lr), '--momentum', String(PRETRAIN.momentum), '--weight-decay', String(PRETRAIN.weightDecay), '--nesterov', '--formats', formats.join(','),
             ]);
       torch = started.worker;
       info = { ...started.info };
     }
-    const ours = bench === 'wsl' ? wslPhases(maps) : pretrainPhases();
+    const ours = bench === 'wsl' ? wslPhases(maps, formats) : pretrainPhases(formats);
+    const gc = new GcMeter();
     try {
-      const t = await interleave({ label: bench, ours: ours.phases, torch, warmup, steps, rounds });
-      const stepS = median(t.ours.train!);
-      const line: Record<string, unknown> = {
-        bench, model: ours.model, px, batch, threads: getNumThreads(),
-        step_s: sec(stepS),
-        images_per_s: Math.round((batch / stepS) * 10) / 10,
-        step_s_min: sec(Math.min(...t.ours.train!)),
-      };
+      const t = await interleave({ label: bench, ours: gc.wrap(ours.phases), torch, warmup, steps, rounds });
+      const line: Record<string, unknown> = { bench, model: ours.model, px, batch, threads: getNumThreads() };
+      let best = Infinity;
+      let torchBest = Infinity;
+      for (const f of formats) {
+        const p = phaseName(f);
+        const key = f === 'channelsLast' ? 'step_cl' : 'step';
+        const mine = median(t.ours[p]!);
+        best = Math.min(best, mine);
+        line[`${key}_s`] = sec(mine);
+        line[`${key}_s_min`] = sec(Math.min(...t.ours[p]!));
+        if (torch) {
+          const theirs = median(t.torch[p]!);
+          torchBest = Math.min(torchBest, theirs);
+          line[`torch_${key}_s`] = sec(theirs);
+          line[`torch_${key}_s_min`] = sec(Math.min(...t.torch[p]!));
+          line[`${key}_ratio`] = ratio(mine, theirs);
+        }
+      }
+      line.images_per_s = Math.round((batch / best) * 10) / 10;
       if (torch) {
-        const tStep = median(t.torch.train!);
         Object.assign(line, {
-          torch_step_s: sec(tStep),
-          step_ratio: ratio(stepS, tStep),
-          torch_images_per_s: Math.round((batch / tStep) * 10) / 10,
-          torch_step_s_min: sec(Math.min(...t.torch.train!)),
+          best_step_ratio: ratio(best, torchBest),
+          torch_images_per_s: Math.round((batch / torchBest) * 10) / 10,
           ...torchIdentity(info),
         });
       }
+      const g = await gc.msPerStep();
+      Object.assign(line, { gc_ms_per_step: g.gcMsPerStep, full_gc_per_step: g.fullGcPerStep });
       writeLine(line, { steps, warmup, loadStart: load0, busyStart: busy0 });
     } finally {
       ours.dispose();

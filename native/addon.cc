@@ -18,6 +18,7 @@
 #include "opSafety.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -69,7 +70,45 @@ int fromScalarType(at::ScalarType t) {
 struct Counters {
   std::atomic<int64_t> tensors{0};
   std::atomic<int64_t> bytes{0};
+  // What V8 was told (AdjustExternalMemory), and the peak of `bytes` in the current window.
+  // Only the env's own thread touches these (handles are made and finalized on it).
+  int64_t reported = 0;
+  int64_t windowPeak = 0;
+  std::chrono::steady_clock::time_point windowStart = std::chrono::steady_clock::now();
 };
+
+// V8 needs to know the native memory that JS handles hold, so that a handle dropped without
+// dispose() is collected before memory runs out. Telling it every tensor's bytes made it run a
+// full (mark-compact) collection in about every training step: the activations of a step come
+// and go by hundreds of MB, and each time the total rose more than 64 MB above its level at the
+// last collection, V8 collected again (20 ms per step, measured by bench/wsl.ts gc_ms_per_step).
+// Instead V8 is told the peak of the live bytes over the last window of kWindow, rounded up
+// to kChunk: growth beyond it is reported at once (in chunks), a drop only once a whole window
+// stayed below, so a steady training loop, whose peak recurs every step, reports nothing.
+constexpr int64_t kChunk = int64_t{64} << 20;
+constexpr auto kWindow = std::chrono::seconds(2);
+
+int64_t RoundUpToChunk(int64_t bytes) { return bytes <= 0 ? 0 : ((bytes + kChunk - 1) / kChunk) * kChunk; }
+
+void AccountBytes(Napi::BasicEnv env, Counters& c, int64_t delta) {
+  int64_t now = (c.bytes += delta);
+  if (now > c.windowPeak) c.windowPeak = now;
+  int64_t target = c.reported;
+  if (now > c.reported) {
+    target = RoundUpToChunk(now);
+  } else {
+    auto t = std::chrono::steady_clock::now();
+    if (t - c.windowStart >= kWindow) {
+      target = RoundUpToChunk(c.windowPeak);
+      c.windowPeak = now;
+      c.windowStart = t;
+    }
+  }
+  if (target != c.reported) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, target - c.reported);
+    c.reported = target;
+  }
+}
 
 // One JS handle owns one at::Tensor reference. dispose() drops the reference; the GC
 // finalizer is only the fallback for handles that were never disposed.
@@ -189,6 +228,8 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     });
     exports.Set("distributed", wildcat::DistributedExports(env));
     wildcat::RegisterDenseCrf(env, exports);
+    wildcat::RegisterMemoryFormat(env, exports);
+    wildcat::RegisterBlasThreads(env, exports);
     wildcat::RegisterParentDeath(env, exports);
   }
 
@@ -203,8 +244,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     box->tensor = std::move(t);
     box->counters = counters_;
     counters_->tensors++;
-    counters_->bytes += box->bytes;
-    Napi::MemoryManagement::AdjustExternalMemory(env, box->bytes);
+    AccountBytes(env, *counters_, box->bytes);
     // A basic finalizer (NAPI_EXPERIMENTAL): it runs during garbage collection itself, so a
     // synchronous training loop that never yields cannot pile up collected-but-unfinalized handles.
     auto ext = Napi::External<TensorBox>::New(env, box, [](Napi::BasicEnv env, TensorBox* b) {
@@ -219,8 +259,7 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     if (!b->tensor.defined()) return;
     b->tensor = at::Tensor();
     b->counters->tensors--;
-    b->counters->bytes -= b->bytes;
-    Napi::MemoryManagement::AdjustExternalMemory(env, -b->bytes);
+    AccountBytes(env, *b->counters, -b->bytes);
   }
 
   static TensorBox* BoxOf(const Napi::Value& v, const char* what) {

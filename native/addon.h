@@ -1,5 +1,6 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc, parentDeath.cc) read them through this accessor and export their own functions.
+// (distributed.cc, denseCrf.cc, memoryFormat.cc) read them through this accessor; each source
+// (parentDeath.cc and blasThreads.cc too) exports its own functions through the entry point declared here.
 #pragma once
 
 #include <napi.h>
@@ -18,6 +19,12 @@ Napi::Object DistributedExports(Napi::Env env);
 // The fully connected CRF (defined in denseCrf.cc): adds denseCrf (synchronous) and
 // denseCrfAsync (returns a Promise) to the exports.
 void RegisterDenseCrf(Napi::Env env, Napi::Object exports);
+
+// Memory formats (defined in memoryFormat.cc): isContiguous(handle, format), strides(handle).
+void RegisterMemoryFormat(Napi::Env env, Napi::Object exports);
+
+// The BLAS library's thread pool (defined in blasThreads.cc): setBlasThreads(n), blasInfo().
+void RegisterBlasThreads(Napi::Env env, Napi::Object exports);
 
 // Parent-death signal (defined in parentDeath.cc): adds signalOnParentDeath to the exports.
 void RegisterParentDeath(Napi::Env env, Napi::Object exports);

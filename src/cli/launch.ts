@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { native } from '../core/native.js';
-import { DEFAULT_TIMEOUT_MS } from '../distributed/index.js';
+import { DEFAULT_TIMEOUT_MS, LAUNCHER_PID_VAR } from '../distributed/index.js';
 import { num, optStr, UsageError, type OptionSpec, type Parsed } from './args.js';
 
 /** The launcher's own flags (removed from the workers' command lines). */
@@ -97,9 +97,6 @@ export function freePort(): Promise<number> {
 }
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-/** The launcher's process id, in each worker's environment: the worker dies with it (dieWithLauncher). */
-export const LAUNCHER_PID_VAR = 'WILDCAT_LAUNCHER_PID';
 
 /**
  * In a worker started by runWorkers: asks the kernel (prctl PR_SET_PDEATHSIG, native/parentDeath.cc)

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `wildcat` command line.
 import { UsageError } from './args.js';
+import { LAUNCHER_PID_VAR } from '../distributed/launchEnv.js'; // not index.js: that loads the addon
 
 const USAGE = `
 wildcat — weakly supervised learning of deep ConvNets (WELDON / WILDCAT) on libtorch
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     // A worker started by `--nproc` dies with its launcher (src/cli/launch.ts).
-    if (process.env.WILDCAT_LAUNCHER_PID !== undefined) (await import('./launch.js')).dieWithLauncher();
+    if (process.env[LAUNCHER_PID_VAR] !== undefined) (await import('./launch.js')).dieWithLauncher();
     const mod = await load();
     await mod.run!(rest);
     return 0;

@@ -50,6 +50,14 @@ export interface NativeAddon {
   distributed: DistributedNative;
   /** Dense CRF mean field (native/denseCrf.cc); src/segment/denseCrf.ts checks the inputs first. */
   denseCrf(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): DenseCrfNativeResult;
+  /** Whether the tensor is dense in a memory format's order (native/memoryFormat.cc; codes of src/core/memoryFormat.ts). */
+  isContiguous(h: Handle, formatCode: number): boolean;
+  /** Element strides per dimension. */
+  strides(h: Handle): number[];
+  /** Sizes the BLAS library's own thread pool (native/blasThreads.cc); false when no known BLAS is loaded. */
+  setBlasThreads(n: number): boolean;
+  /** Which BLAS pool setBlasThreads controls, and its size. */
+  blasInfo(): { library: string | null; threads: number | null };
   /** denseCrf on libuv's thread pool. */
   denseCrfAsync(image: Uint8Array, width: number, height: number, channels: number, probabilities: Float32Array, labels: number, params: DenseCrfNativeParams): Promise<DenseCrfNativeResult>;
   /**

@@ -8,10 +8,15 @@ export function memory(): { tensors: number; bytes: number } {
   return native.memory();
 }
 
-/** Intra-op threads used by libtorch kernels (OpenMP). */
+/**
+ * Intra-op threads used by libtorch kernels (OpenMP), and the same number for the BLAS library's
+ * own pool (OpenBLAS keeps one thread per core otherwise, whose workers spin on the other core
+ * even under `--threads 1`: native/blasThreads.cc).
+ */
 export function setNumThreads(n: number): void {
   expectInteger('setNumThreads() argument n', n, { min: 1 });
   native.setNumThreads(n);
+  native.setBlasThreads(n);
 }
 
 /**

@@ -141,11 +141,11 @@ async function readSplit(dir: string, split: FashionMnistSplit): Promise<GrayIte
     throw new Error(`Fashion-MNIST ${split}: ${imagesPath} has ${count} images but ${labelsPath} has ${labels.dims[0]} labels`);
   }
   if (height !== 28 || width !== 28) {
-    throw new Error(`${imagesPath}: images are ${height}×${width}, expected 28×28 for Fashion-MNIST`);
+    throw new DataFileError(imagesPath, `images are ${height}×${width}, expected 28×28 for Fashion-MNIST`);
   }
   for (let i = 0; i < count; i++) {
     if (labels.data[i]! >= FASHION_MNIST_CLASSES.length) {
-      throw new Error(`${labelsPath}: label ${labels.data[i]} at index ${i} is outside 0..9`);
+      throw new DataFileError(labelsPath, `label ${labels.data[i]} at index ${i} is outside 0..9`);
     }
   }
   return { count, height, width, pixels: images.data, labels: labels.data, classNames: FASHION_MNIST_CLASSES };

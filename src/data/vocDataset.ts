@@ -262,12 +262,12 @@ export async function readVocSegmentation(path: string): Promise<SegmentationMas
       const k = indices[p]!;
       let v = remap[k]!;
       if (v < 0) {
-        if (3 * k + 2 >= palette.length) throw new Error(`${path}: pixel index ${k} has no palette entry`);
+        if (3 * k + 2 >= palette.length) throw new DataFileError(path, `pixel index ${k} has no palette entry`);
         const [r, g, b] = [palette[3 * k]!, palette[3 * k + 1]!, palette[3 * k + 2]!];
         if (r === voc[3 * k] && g === voc[3 * k + 1] && b === voc[3 * k + 2]) v = k;
         else {
           const m = inverse.get((r << 16) | (g << 8) | b);
-          if (m === undefined) throw new Error(`${path}: palette colour (${r}, ${g}, ${b}) of index ${k} is not in the VOC colour map`);
+          if (m === undefined) throw new DataFileError(path, `palette colour (${r}, ${g}, ${b}) of index ${k} is not in the VOC colour map`);
           v = m;
         }
         remap[k] = v;
@@ -289,7 +289,7 @@ export async function readVocSegmentation(path: string): Promise<SegmentationMas
     const key = (rgb[p * info.channels]! << 16) | (rgb[p * info.channels + 1]! << 8) | rgb[p * info.channels + 2]!;
     const v = inverse.get(key);
     if (v === undefined) {
-      throw new Error(`${path}: pixel ${p % info.width},${Math.floor(p / info.width)} has colour ` +
+      throw new DataFileError(path, `pixel ${p % info.width},${Math.floor(p / info.width)} has colour ` +
         `(${key >> 16}, ${(key >> 8) & 255}, ${key & 255}), not in the VOC colour map`);
     }
     data[p] = v;
@@ -350,7 +350,7 @@ async function readIdList(path: string, setDir: string, split: string): Promise<
     throw new Error(`missing ImageSets file for split '${split}': ${path}${available}; ${LAYOUT}`);
   }
   const ids = text.split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0]!).filter((s) => s.length > 0);
-  if (ids.length === 0) throw new Error(`${path}: the split '${split}' lists no image ids`);
+  if (ids.length === 0) throw new DataFileError(path, `the split '${split}' lists no image ids`);
   return ids;
 }
 
@@ -400,7 +400,7 @@ async function readClassLabels(root: string, split: string, ids: readonly string
       const parts = line.split(/\s+/);
       const v = Number(parts[1]);
       if (parts.length !== 2 || !(v === 1 || v === -1 || v === 0)) {
-        throw new Error(`${path}:${l + 1}: expected '<id> <1|-1|0>', got '${line}'`);
+        throw new DataFileError(path, `line ${l + 1}: expected '<id> <1|-1|0>', got '${line}'`);
       }
       const i = row.get(parts[0]!);
       if (i === undefined) continue; // ids outside the split are ignored
@@ -408,7 +408,7 @@ async function readClassLabels(root: string, split: string, ids: readonly string
       seen[i] = 1;
     }
     const missing = seen.indexOf(0);
-    if (missing >= 0) throw new Error(`${path}: no label for image '${ids[missing]}' of split '${split}'`);
+    if (missing >= 0) throw new DataFileError(path, `no label for image '${ids[missing]}' of split '${split}'`);
   }));
   return labels;
 }

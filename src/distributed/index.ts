@@ -3,6 +3,6 @@
 export { ProcessGroup, DistributedError, DEFAULT_TIMEOUT_MS, DEFAULT_BUCKET_BYTES, checkInitOptions, type InitOptions, type ReduceOp } from './processGroup.js';
 export { init, defaultGroup, isInitialized, allReduce, broadcast, barrier, allGather, destroy } from './defaultGroup.js';
 export { DataParallel, type DataParallelOptions } from './dataParallel.js';
-export { launchEnvFrom, LAUNCH_VARS, type LaunchEnv } from './launchEnv.js';
+export { launchEnvFrom, LAUNCH_VARS, LAUNCHER_PID_VAR, type LaunchEnv } from './launchEnv.js';
 export { broadcastOptimizerState, type StatefulOptimizer } from './optimizerState.js';
 export { runOnRank0, agree } from './consensus.js';

@@ -15,6 +15,9 @@ export interface LaunchEnv {
 /** The variables, by name (one place for the launcher that sets them and the worker that reads them). */
 export const LAUNCH_VARS = ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'] as const;
 
+/** Ours, beside torchrun's: the launcher's process id, so that a worker dies with it (src/cli/launch.ts, dieWithLauncher). */
+export const LAUNCHER_PID_VAR = 'WILDCAT_LAUNCHER_PID';
+
 /**
  * Reads the launch variables; null when this process was not started as a worker (neither
  * WORLD_SIZE nor RANK set). Errors name the variable and what it must hold.

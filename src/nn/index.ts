@@ -1,6 +1,6 @@
 // The nn layer: modules, layers, initialisation, functional ops and losses, models.
 // Exposed as `nn` (nn.Conv2d, nn.functional.conv2d, nn.init.kaimingNormal_, nn.resnet18, ...).
-export { Module, type StateDict, type LoadStateDictResult } from './module.js';
+export { Module, type StateDict, type LoadStateDictResult, type ModuleToOptions } from './module.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv2d.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batchNorm2d.js';
 export { Linear } from './layers/linear.js';

@@ -1,9 +1,17 @@
 // The Module base class: a tree of layers owning parameters and buffers, with PyTorch's
 // naming (dotted paths), train/eval mode and state dicts.
-import { Tensor, keep, noGrad, isFloating, type DType } from '../core/index.js';
+import { Tensor, keep, noGrad, isFloating, memoryFormatCode, type DType, type MemoryFormat } from '../core/index.js';
 
 /** A state dict: tensor by dotted name ('layer1.0.conv1.weight'). */
 export type StateDict = Map<string, Tensor>;
+
+/** Options of {@link Module.to}. */
+export interface ModuleToOptions {
+  /** Floating-point dtype of parameters and floating buffers. */
+  dtype?: DType;
+  /** Layout of 4-D parameters and buffers (convolution weights): 'channelsLast' for NHWC-ordered inputs. */
+  memoryFormat?: MemoryFormat;
+}
 
 /** What {@link Module.loadStateDict} reports (keys left out when `strict` is false). */
 export interface LoadStateDictResult {
@@ -250,24 +258,48 @@ export abstract class Module {
 
   /**
    * Converts floating-point parameters and buffers to `dtype` (integer buffers such as
-   * num_batches_tracked are left alone). The old tensors are disposed; gradients are dropped.
+   * num_batches_tracked are left alone), and/or lays out every 4-D parameter and buffer (the
+   * convolution weights) in `memoryFormat`, as PyTorch's `module.to(memory_format=...)`.
+   * The old tensors are disposed; gradients are dropped: convert before making the optimizer.
+   * State dicts stay layout-independent: {@link stateDict} values read out in NCHW order and
+   * {@link loadStateDict} copies into whatever layout the module has.
    * @example const m = new Conv2d(2, 3, 3).to('float64'); // for gradient checks
+   * @example net.to({ memoryFormat: 'channelsLast' }); // then feed it channels-last batches
    */
-  to(dtype: DType): this {
-    if (!isFloating(dtype)) throw new TypeError(`Module.to('${dtype}'): only floating-point dtypes are supported`);
+  to(target: DType | ModuleToOptions): this {
+    const opts: ModuleToOptions = typeof target === 'string' ? { dtype: target } : target;
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`Module.to(): expected a dtype such as 'float64' or { dtype?, memoryFormat? }, got ${String(target)}`);
+    const { dtype, memoryFormat } = opts;
+    if (dtype !== undefined && !isFloating(dtype)) throw new TypeError(`Module.to('${dtype}'): only floating-point dtypes are supported`);
+    if (memoryFormat !== undefined) memoryFormatCode(memoryFormat, 'Module.to() option memoryFormat');
+    // The tensor t should become, or null when it already is.
+    const convert = (t: Tensor, floatingOnly: boolean): Tensor | null => {
+      const retype = dtype !== undefined && t.dtype !== dtype && isFloating(t.dtype);
+      const relayout = memoryFormat !== undefined && t.rank === 4 && !t.isContiguous(memoryFormat);
+      if (!retype && !relayout) return null;
+      if (floatingOnly && !isFloating(t.dtype)) return null;
+      const typed = retype && dtype !== undefined ? t.to(dtype) : t;
+      if (!relayout) return typed;
+      const laid = typed.contiguous({ memoryFormat });
+      if (typed !== t) typed.dispose();
+      return laid;
+    };
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [n, p] of m.#parameters) {
-          if (p === null || p.dtype === dtype) continue;
+          if (p === null) continue;
           // Under noGrad the converted tensor is a fresh leaf.
-          const q = p.to(dtype);
+          const q = convert(p, true);
+          if (q === null) continue;
           const requiresGrad = p.requiresGrad;
           m.#setParameter(n, q, requiresGrad);
           p.dispose();
         }
         for (const [n, b] of m.#buffers) {
-          if (b === null || b.dtype === dtype || !isFloating(b.dtype)) continue;
-          m.#setBuffer(n, b.to(dtype));
+          if (b === null) continue;
+          const q = convert(b, false);
+          if (q === null) continue;
+          m.#setBuffer(n, q);
           b.dispose();
         }
       }

@@ -97,6 +97,9 @@ test('a COCO fixture (crowd, RLE and polygon masks, an image without annotations
     for (let y = 1; y < 3; y++) for (let x = 1; x < 4; x++) expected[y * W1 + x] = 1;
     assert.deepEqual(seg.data, expected);
     assert.deepEqual((await ds.segmentation(1)).data, new Uint8Array(20));
+    // Polygon coordinates are views of one shared buffer, not one ArrayBuffer each (memory).
+    const polygons = coco.annotations.flatMap((x) => (x.segmentation?.kind === 'polygons' ? x.segmentation.polygons : []));
+    assert.ok(polygons.length >= 2 && polygons.every((p) => p.buffer === polygons[0]!.buffer));
     // Training reads labels only; `masks: false` keeps no geometry.
     const light = await readCocoInstances(file, { masks: false });
     assert.ok(light.annotations.every((x) => x.segmentation === null));
@@ -127,21 +130,21 @@ test('bad COCO files: errors name the file and the offending annotation', () => 
     return JSON.stringify(f);
   };
   const parse = (text: string): unknown => parseCocoInstances(text, 'inst.json');
-  assert.throws(() => parse(bad((f: any) => { f.annotations[2].category_id = 99; })), /^Error: inst\.json: annotations\[2\] \(id 12\): category_id 99 is not a category of the file \(ids: 1, 18\)/);
+  assert.throws(() => parse(bad((f: any) => { f.annotations[2].category_id = 99; })), /^DataFileError: inst\.json: annotations\[2\] \(id 12\): category_id 99 is not a category of the file \(ids: 1, 18\)/);
   assert.throws(() => parse(bad((f: any) => { f.annotations[0].image_id = 7; })), /inst\.json: annotations\[0\] \(id 10\): image_id 7 is not an image/);
   assert.throws(() => parse(bad((f: any) => { f.annotations[3].bbox = [0, 0, -1, 2]; })), /inst\.json: annotations\[3\] \(id 13\): bbox is \[0,0,-1,2\]/);
-  assert.throws(() => parse(bad((f: any) => { f.annotations[1].segmentation.counts = [1, 2]; })), /annotations\[1\] \(id 11\): RLE runs cover 3 pixels but the mask is 6×8 = 48/);
+  assert.throws(() => parse(bad((f: any) => { f.annotations[1].segmentation.counts = [1, 2]; })), { name: 'DataFileError', message: /^inst\.json: annotations\[1\] \(id 11\): RLE runs cover 3 pixels but the mask is 6×8 = 48/ });
   assert.throws(() => parse(bad((f: any) => { f.annotations[2].segmentation.size = [3, 16]; f.annotations[2].segmentation.counts = '0'; })), /annotations\[2\] \(id 12\): RLE runs cover 0 pixels/);
   assert.throws(() => parse(bad((f: any) => { f.annotations[0].segmentation = [[1, 2, 3]]; })), /annotations\[0\] \(id 10\): segmentation polygon 0 is \[1,2,3\]/);
   assert.throws(() => parse(bad((f: any) => { f.annotations[0].id = 13; })), /annotations\[3\] \(id 13\): repeats annotation id 13/);
   assert.throws(() => parse(bad((f: any) => { f.categories[1].name = 'dog'; })), /categories\[1\] repeats the category name 'dog'/);
-  assert.throws(() => parse(bad((f: any) => { f.images[0].width = 0; })), /inst\.json: images\[0\]: width is 0, expected an integer >= 1/);
+  assert.throws(() => parse(bad((f: any) => { f.images[0].width = 0; })), { name: 'DataFileError', message: /^inst\.json: images\[0\]: width is 0, expected an integer >= 1/ });
   assert.throws(() => parse(bad((f: any) => { f.images[0].file_name = '../../etc/passwd'; })), /leaves the images folder/);
   assert.throws(() => parse(bad((f: any) => { f.images[0].width = 1e5; f.images[0].height = 1e5; })), /exceeds 268435456 pixels/);
   assert.throws(() => parse(bad((f: any) => { delete f.categories; })), /inst\.json: no "categories"/);
   assert.throws(() => parse(bad((f: any) => { f.images = { a: 1 }; })), /inst\.json: "images" is an object, expected an array/);
   assert.throws(() => parse('[1, 2]'), /inst\.json: expected a JSON object/);
-  assert.throws(() => parse(''), /inst\.json: empty file/);
+  assert.throws(() => parse(''), { name: 'DataFileError', message: /^inst\.json: empty file/ });
   assert.throws(() => parse(JSON.stringify(fixture()).slice(0, 200)), /inst\.json: not valid JSON/);
   assert.throws(() => parse(JSON.stringify(fixture()) + 'x'), /inst\.json: not valid JSON/);
   // A file without annotations (COCO's test image lists) is valid: every image negative.

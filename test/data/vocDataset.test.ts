@@ -90,6 +90,21 @@ test('clear errors: missing folder, missing ImageSets file, missing class file, 
   });
 });
 
+test('bad ImageSets content is a DataFileError naming the file and line: a malformed label, a missing label, an empty split', async () => {
+  await withTempDir(async (dir) => {
+    const root = join(dir, 'VOC2012');
+    await makeVoc(root);
+    const dogFile = join(root, 'ImageSets', 'Main', 'dog_train.txt');
+    await writeFile(dogFile, '2008_000001  1\n2008_000002 yes\n');
+    await assert.rejects(openVocDataset(root, { split: 'train' }), { name: 'DataFileError', message: `${dogFile}: line 2: expected '<id> <1|-1|0>', got '2008_000002 yes'` });
+    await writeFile(dogFile, '2008_000001  1\n2008_000002 -1\n');
+    await assert.rejects(openVocDataset(root, { split: 'train' }), { name: 'DataFileError', message: `${dogFile}: no label for image '2008_000003' of split 'train'` });
+    const splitFile = join(root, 'ImageSets', 'Main', 'train.txt');
+    await writeFile(splitFile, '\n');
+    await assert.rejects(openVocDataset(root, { split: 'train' }), { name: 'DataFileError', message: `${splitFile}: the split 'train' lists no image ids` });
+  });
+});
+
 test('segmentation split without annotation file gives a clear error; malformed XML names the file', async () => {
   await withTempDir(async (dir) => {
     const root = join(dir, 'VOC2007');
@@ -125,7 +140,7 @@ test('segmentation masks: VOC palette PNG, other palette order, and RGB PNG all 
     }
     rgb[0] = 3; // a colour outside the VOC map
     await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(dir, 'd.png'));
-    await assert.rejects(readVocSegmentation(join(dir, 'd.png')), /d\.png: pixel 0,0 has colour \(3, 0, 0\), not in the VOC colour map/);
+    await assert.rejects(readVocSegmentation(join(dir, 'd.png')), { name: 'DataFileError', message: /d\.png: pixel 0,0 has colour \(3, 0, 0\), not in the VOC colour map/ });
   });
 });
 

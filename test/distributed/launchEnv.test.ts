@@ -1,8 +1,8 @@
 // The worker's launch variables, the init options and the launcher's command-line surgery.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInitOptions, launchEnvFrom } from '../../src/distributed/index.js';
-import { dieWithLauncher, LAUNCHER_PID_VAR, withoutLaunchFlags } from '../../src/cli/launch.js';
+import { checkInitOptions, launchEnvFrom, LAUNCHER_PID_VAR } from '../../src/distributed/index.js';
+import { dieWithLauncher, withoutLaunchFlags } from '../../src/cli/launch.js';
 
 test('launchEnvFrom reads torchrun variables; bad or missing ones are named', () => {
   assert.equal(launchEnvFrom({}), null);

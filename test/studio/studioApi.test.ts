@@ -315,6 +315,11 @@ test('a COCO split is browsed the same way: listing, objects, masks painted from
     const m = await (await import('sharp')).default(mask.body).raw().toBuffer({ resolveWithObject: true });
     assert.deepEqual([m.info.width, m.info.height], [d.width, d.height]);
     assert.equal((await call(`/api/dataset/images/${id}/image`, { port: coco.port })).headers['content-type'], 'image/jpeg');
+    // Segmented like its VOC twin, scored against the painted instances.
+    const seg = json<ImageSegmentationAnswer>(await call(`/api/dataset/images/${id}/segmentation`, { port: coco.port }));
+    const twinId = voc.ids.find((v) => Number(v) === Number(id))!;
+    assert.equal(seg.png, json<ImageSegmentationAnswer>(await call(`/api/dataset/images/${twinId}/segmentation`)).png);
+    assert.ok(seg.meanIoU !== null && seg.truthPixels!.slice(1).some((n) => n > 0));
   } finally {
     await coco.close();
   }

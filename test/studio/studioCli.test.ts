@@ -49,11 +49,12 @@ async function startCli(args: string[]): Promise<{ url: string; out: () => strin
 }
 
 test('usage: --help, a missing --run, --split without --data, a bad port', async () => {
-  const [help, noRun, split, port] = await Promise.all([
+  const [help, noRun, split, port, smooth] = await Promise.all([
     wildcat(['studio', '--help']),
     wildcat(['studio']),
     wildcat(['studio', '--run', tiny.run, '--split', 'val']),
     wildcat(['studio', '--run', tiny.run, '--port', '70000']),
+    wildcat(['studio', '--run', tiny.run, '--smooth', 'blur']),
   ]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^wildcat studio --run RUN/);
@@ -64,16 +65,20 @@ test('usage: --help, a missing --run, --split without --data, a bad port', async
   assert.match(split.stderr, /--split needs --data voc:DIR/);
   assert.equal(port.code, 2);
   assert.match(port.stderr, /--port must be <= 65535/);
+  assert.equal(smooth.code, 2);
+  assert.match(smooth.stderr, /--smooth/);
   const notRun = await wildcat(['studio', '--run', join(root, 'nope'), '--port', '0']);
   assert.equal(notRun.code, 1);
   assert.match(notRun.stderr, /nope: not a run folder/);
 });
 
 test('start on 127.0.0.1, answer, stop cleanly on SIGINT; another --host is announced with a warning', async () => {
-  const local = await startCli(['--data', tiny.data]);
+  const local = await startCli(['--data', tiny.data, '--smooth', 'slic', '--threshold', '0.3']);
   assert.match(local.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.match(local.out(), /listening on 127\.0\.0\.1 only \(this machine\)/);
   assert.match(local.out(), /dataset voc:.*split test: 8 images predicted/);
+  // predict's segmentation options set the studio's segmentation.
+  assert.match(local.out(), /segmentation: scales 1, map-norm peak, prior weight, best checkpoint, smoothing slic; background: δ 0\.3\n/);
   const info = (await (await fetch(new URL('/api/info', local.url))).json()) as { dataset: { images: number } };
   assert.equal(info.dataset.images, 8);
   assert.equal(await local.stop(), 0);

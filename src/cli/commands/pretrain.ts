@@ -1,12 +1,12 @@
 import { defaultPretrainConfig, pretrainBackbone } from '../../train/pretrain.js';
-import { parse, num, choice, optStr } from '../args.js';
+import { parse, num, choice, optStr, threadsFlag } from '../args.js';
 import { pretrainedPath } from '../pretrainedCache.js';
 
 const D = defaultPretrainConfig();
 
 // Defaults in this text are read from defaultPretrainConfig, their one definition.
 export const PRETRAIN_USAGE = `
-wildcat pretrain [--out FILE] [--backbone resnet18] [--width ${D.backbone.widthMultiplier}] [--steps ${D.steps}] [--batch-size ${D.batchSize}]
+wildcat pretrain [--out FILE] [--backbone resnet${D.backbone.depth}] [--width ${D.backbone.widthMultiplier}] [--steps ${D.steps}] [--batch-size ${D.batchSize}]
                  [--lr ${D.lr}] [--canvas ${D.canvas}] [--seed ${D.seed}] [--threads N]
 
 Pre-trains a ResNet with 10-way softmax on single Fashion-MNIST items randomly scaled (${D.minItemSize}-${D.maxItemSize} px)
@@ -25,7 +25,8 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     'batch-size': { type: 'string' }, lr: { type: 'string' }, canvas: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
   }, PRETRAIN_USAGE);
   const d = D;
-  const depth = Number(choice(p, 'backbone', ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const, 'resnet18').slice(6)) as 18;
+  const backbones = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;
+  const depth = Number(choice(p, 'backbone', backbones, `resnet${d.backbone.depth}`).slice(6)) as typeof d.backbone.depth;
   const config = {
     ...d,
     backbone: { depth, widthMultiplier: num(p, 'width', d.backbone.widthMultiplier, { min: 0.05 }), outputStride: 32 as const },
@@ -34,7 +35,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     batchSize: num(p, 'batch-size', d.batchSize, { int: true, min: 2 }),
     lr: num(p, 'lr', d.lr, { min: 0 }),
     seed: num(p, 'seed', d.seed, { int: true, min: 0 }),
-    threads: num(p, 'threads', d.threads, { int: true, min: 1 }),
+    threads: threadsFlag(p),
   };
   const out = optStr(p, 'out') ?? pretrainedPath(config);
   const r = await pretrainBackbone(config, out);

@@ -2,6 +2,15 @@
 import { Tensor } from '../tensor.js';
 import { op } from '../dispatch.js';
 import { scalarTypeCode, type DType } from '../dtype.js';
+import { native } from '../native.js';
+import { isContiguousIn, memoryFormatCode, type MemoryFormat } from '../memoryFormat.js';
+import { invalidType, outOfRange } from '../errors.js';
+
+/** Options of {@link Tensor.contiguous}. */
+export interface ContiguousOptions {
+  /** The element order wanted: 'contiguous' (NCHW, default) or 'channelsLast' (NHWC, 4-D tensors only). */
+  memoryFormat?: MemoryFormat;
+}
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -13,7 +22,16 @@ declare module '../tensor.js' {
     transpose(dim0: number, dim1: number): Tensor;
     /** Transpose of a 2-D tensor. */
     t(): Tensor;
-    contiguous(): Tensor;
+    /**
+     * The same values laid out densely in `memoryFormat`'s order (default 'contiguous': row-major);
+     * a new handle to the same data when it already is (no copy, as PyTorch). Shape and indexing do not change.
+     * @example const x = images.contiguous({ memoryFormat: 'channelsLast' }); // NHWC in memory
+     */
+    contiguous(opts?: ContiguousOptions): Tensor;
+    /** Whether the elements lie densely in `format`'s order (default 'contiguous'). A tensor can be both (e.g. when C = 1 or H = W = 1). */
+    isContiguous(format?: MemoryFormat): boolean;
+    /** Element strides per dimension (how far apart neighbours along each dimension are in memory). */
+    strides(): number[];
     /** Elements start..end-1 (by step) along dim, as a view; negative indices count from the end. */
     slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
     narrow(dim: number, start: number, length: number): Tensor;
@@ -47,7 +65,15 @@ P.view = function (shape) { return op('aten::view')(this, shape); };
 P.permute = function (dims) { return op('aten::permute')(this, dims); };
 P.transpose = function (d0, d1) { return op('aten::transpose', 'int')(this, d0, d1); };
 P.t = function () { return op('aten::t')(this); };
-P.contiguous = function () { return op('aten::contiguous')(this); };
+P.contiguous = function (opts = {}) {
+  if (opts === null || typeof opts !== 'object') throw invalidType('contiguous() options', 'an object such as { memoryFormat: \'channelsLast\' }', opts);
+  const format = opts.memoryFormat ?? 'contiguous';
+  const code = memoryFormatCode(format, 'option memoryFormat of contiguous()');
+  if (format === 'channelsLast' && this.rank !== 4) throw outOfRange('contiguous() with memoryFormat \'channelsLast\'', 'a 4-D tensor [N, C, H, W]', this);
+  return op('aten::contiguous')(this, code);
+};
+P.isContiguous = function (format = 'contiguous') { return isContiguousIn(this.handle, format); };
+P.strides = function () { return native.strides(this.handle); };
 P.slice = function (dim, start = null, end = null, step = 1) { return op('aten::slice', 'Tensor')(this, dim, start, end, step); };
 P.narrow = function (dim, start, length) { return op('aten::narrow')(this, dim, start, length); };
 P.select = function (dim, index) { return op('aten::select', 'int')(this, dim, index); };
