@@ -248,7 +248,7 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (!isLoopbackHost(hostName)) throw new HttpError(403, `this studio only answers requests addressed to this machine (Host '${hostName.slice(0, 60)}'); start it with --host to serve other names`);
   }
-  const url = new URL(req.url ?? '/', 'http://studio.invalid');
+  const url = requestUrl(req.url ?? '/');
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const method = req.method ?? 'GET';
   const only = (...allowed: string[]) => {
@@ -316,6 +316,18 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     }
   }
   throw new HttpError(404, `no API route ${method} ${url.pathname}; see the README's studio API`);
+}
+
+/**
+ * The request target as a URL; one that does not parse (e.g. `//[/`, read as a host '[') is the
+ * client's error, 400, not an internal one.
+ */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://studio.invalid');
+  } catch {
+    throw new HttpError(400, `malformed request target '${target.slice(0, 60)}'`);
+  }
 }
 
 /** The body of an upload, checked (size, type, pixels from the header): the image file itself. */
