@@ -15,7 +15,7 @@ import { stepIfFinite } from './stepIfFinite.js';
 /**
  * The look of the pre-training canvases: `diverse` draws each canvas's style from
  * `PRETRAIN_STYLES` (every family but the held-out ones); `classic` is the dark clutter with
- * bright shaded items of the embedded scenes (the only look before issue 13).
+ * bright shaded items of the embedded scenes (the only look of earlier versions).
  */
 export type PretrainCanvas = 'diverse' | 'classic';
 

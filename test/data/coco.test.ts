@@ -97,6 +97,9 @@ test('a COCO fixture (crowd, RLE and polygon masks, an image without annotations
     for (let y = 1; y < 3; y++) for (let x = 1; x < 4; x++) expected[y * W1 + x] = 1;
     assert.deepEqual(seg.data, expected);
     assert.deepEqual((await ds.segmentation(1)).data, new Uint8Array(20));
+    // Polygon coordinates are views of one shared buffer, not one ArrayBuffer each (memory).
+    const polygons = coco.annotations.flatMap((x) => (x.segmentation?.kind === 'polygons' ? x.segmentation.polygons : []));
+    assert.ok(polygons.length >= 2 && polygons.every((p) => p.buffer === polygons[0]!.buffer));
     // Training reads labels only; `masks: false` keeps no geometry.
     const light = await readCocoInstances(file, { masks: false });
     assert.ok(light.annotations.every((x) => x.segmentation === null));

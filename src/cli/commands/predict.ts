@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { writeFileAtomic } from '../../io/index.js';
-import { loadRun } from '../../train/loadRun.js';
+import { loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
 import { datasetReadOptions, openDataset, type DatasetReadOptions } from '../../train/datasetSpec.js';
@@ -69,6 +69,11 @@ export async function predictCommand(argv: string[]): Promise<void> {
     refuseSegmentationOptions(run, segmentationSettingsFromFlags(p));
     return predictWithCombination(run, checkpoint, str(p, 'data'), str(p, 'split'), out, datasetReadFromFlags(p));
   }
+  await predictRun(p, run, checkpoint, out, shard);
+}
+
+/** `predict --run RUN` (one shard of it with `--shard i/n`): scores, peaks and masks of a split. */
+async function predictRun(p: Parsed, run: string, checkpoint: RunCheckpoint, out: string, shard: { shard: number; shards: number } | null): Promise<void> {
   const overrides = segmentationSettingsFromFlags(p);
   const { net, config } = loadRun(run, checkpoint);
   try {
@@ -119,7 +124,7 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
 }
 
 /** `predict --run COMBO`: the combined scores and maps of a `wildcat combine` folder. */
-async function predictWithCombination(dir: string, checkpoint: 'best' | 'last', data: string, split: string, out: string, read: DatasetReadOptions): Promise<void> {
+async function predictWithCombination(dir: string, checkpoint: RunCheckpoint, data: string, split: string, out: string, read: DatasetReadOptions): Promise<void> {
   const c = loadCombination(dir, checkpoint);
   try {
     const list = await openDataset(data, split, c.combination.classNames, read);
