@@ -125,11 +125,15 @@ function buildOnFirstUse(root: string, path: string): void {
  */
 export const DEFAULT_GOMP_SPINCOUNT = '1000';
 
+/** Environment variables this module set for libgomp (not the user): a benchmark's reference process must not inherit them. */
+export const THREAD_WAITING_ENV: readonly string[] = [];
+
 function briefThreadWaiting(): void {
   const keep = process.env.WILDCAT_OMP_DEFAULTS;
   if (keep !== undefined && keep !== '' && keep !== '0') return;
   if (process.env.OMP_WAIT_POLICY !== undefined || process.env.GOMP_SPINCOUNT !== undefined) return;
   process.env.GOMP_SPINCOUNT = DEFAULT_GOMP_SPINCOUNT;
+  (THREAD_WAITING_ENV as string[]).push('GOMP_SPINCOUNT');
 }
 
 function load(): NativeAddon {
