@@ -105,6 +105,7 @@ function readShardInfo(dir: string): ShardInfo {
   } catch (e) {
     throw new DataFileError(path, `not a shard description (${(e as Error).message})`);
   }
+  if (info === null || typeof info !== 'object') throw new DataFileError(path, 'not a shard description (expected an object with shard, shards, images, total)');
   const ints = [info.shard, info.shards, info.images, info.total];
   if (!ints.every((x) => Number.isInteger(x) && x >= 0) || info.shard >= info.shards) throw new DataFileError(path, 'shard, shards, images, total must be integers with shard < shards');
   return info;

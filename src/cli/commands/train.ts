@@ -260,7 +260,7 @@ async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Prom
   if (plan.nodeRank === 0) {
     if (flag(p, 'resume')) {
       checkRunFolder(out, true);
-      const trainedWith = (JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8')) as { worldSize?: number }).worldSize ?? 1;
+      const trainedWith = (JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8')) as { worldSize?: number } | null)?.worldSize ?? 1;
       if (trainedWith !== worldSize) {
         throw new UsageError(`${out} was trained by ${trainedWith} process${trainedWith > 1 ? 'es' : ''}; resume it with the same number (here ${worldSize}): ` +
           `the shards of every epoch and the global batch depend on it`);
