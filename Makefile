@@ -55,6 +55,7 @@ bench: setup
 	node dist/bench/wsl.js
 	node dist/bench/crf.js
 	node dist/bench/distributed.js
+	node dist/bench/contention.js
 
 # The lockstep guard against PyTorch needs Debian's python3-torch; only this target installs it
 # (make test does not need it).

@@ -42,6 +42,11 @@ function findNodeGyp() {
   return answers('node-gyp', ['--version']) ? ['node-gyp'] : null;
 }
 
+/** The Gloo header the distributed entry point needs (through libtorch's ProcessGroupGloo.hpp). */
+const GLOO_HEADER = 'gloo/allreduce.h';
+const SYSTEM_INCLUDE_DIRS = ['/usr/include', '/usr/local/include'];
+const glooHeaderFound = (includeDirs) => [...includeDirs, ...SYSTEM_INCLUDE_DIRS].some((dir) => isFile(path.join(dir, GLOO_HEADER)));
+
 /** Every missing prerequisite as `{ what, apt }`, plus what the build needs when nothing is missing. */
 function checkPrerequisites() {
   const missing = [];
@@ -55,6 +60,9 @@ function checkPrerequisites() {
   if (!answers(python, ['--version'])) missing.push({ what: `no Python (\`${python} --version\` failed; node-gyp runs gyp with it)`, apt: ['python3'] });
   const libtorch = findLibtorch();
   if (!libtorch.ok) missing.push({ what: `libtorch not found: ${libtorch.reason}`, apt: process.env.LIBTORCH ? [] : APT_PACKAGES, libtorch: true });
+  // ProcessGroupGloo.hpp includes Gloo's own headers, which Debian's libtorch-dev does not pull in:
+  // without this check a machine lacking libgloo-dev gets a compiler error instead of the fix.
+  else if (!glooHeaderFound(libtorch.includeDirs)) missing.push({ what: `Gloo's headers not found (${GLOO_HEADER} in ${[...libtorch.includeDirs, ...SYSTEM_INCLUDE_DIRS].join(', ')})`, apt: ['libgloo-dev'] });
   const nodeGyp = findNodeGyp();
   if (!nodeGyp) missing.push({ what: 'node-gyp not found', apt: ['node-gyp'] });
   return { missing, nodeDir, libtorch, nodeGyp };

@@ -1,7 +1,8 @@
 // Command-line parsing on node:util parseArgs, with typed, validated option readers whose
 // errors name the flag and what it accepts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { defaultNumThreads } from '../core/index.js';
+import { cpus, loadavg } from 'node:os';
+import { defaultNumThreads, setMemoryFormat, type MemoryFormat } from '../core/index.js';
 import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from '../train/loadRun.js';
 
 export class UsageError extends Error {}
@@ -55,6 +56,41 @@ export function num(p: Parsed, name: string, fallback: number, check: { int?: bo
 /** --threads N: libtorch threads, default defaultNumThreads() (every core). */
 export function threadsFlag(p: Parsed): number {
   return num(p, 'threads', defaultNumThreads(), { int: true, min: 1 });
+}
+
+/**
+ * One line on stderr when other processes already use the cores that `threads` threads need (the
+ * 1-minute load average plus our threads exceeds the cores): OpenMP's threads then wait for each
+ * other, and with several threads throughput can fall to half (README, Speed: contention).
+ */
+export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores = cpus().length): string | null {
+  if (threads < 2 || load + threads <= cores + 0.5) return null;
+  const hint = `note: the machine is busy (load average ${load.toFixed(1)} on ${cores} cores): ${threads} threads compete with other processes; ` +
+    `if steps are slow, --threads ${Math.max(1, Math.min(threads - 1, Math.floor(cores - load)))} may be faster`;
+  console.error(hint);
+  return hint;
+}
+
+/** The values of --memory-format, and the layouts they name. */
+const MEMORY_FORMAT_FLAGS = { 'channels-last': 'channelsLast', contiguous: 'contiguous', auto: 'auto' } as const;
+
+/**
+ * --memory-format channels-last|contiguous|auto (default auto): sets the layout of the networks
+ * the command builds (core's setMemoryFormat). When the first network is built (after the
+ * arguments were checked), says on stderr which layout auto picked and why, and gives the
+ * busy-machine hint for `threads`.
+ */
+export function memoryFormatFlag(p: Parsed, threads?: number): MemoryFormat {
+  const flag = choice(p, 'memory-format', Object.keys(MEMORY_FORMAT_FLAGS) as (keyof typeof MEMORY_FORMAT_FLAGS)[], 'auto');
+  const said = { format: 'contiguous' as MemoryFormat, reason: null as string | null };
+  const { format, reason } = setMemoryFormat(MEMORY_FORMAT_FLAGS[flag], {
+    onFirstUse: () => {
+      if (said.reason !== null) console.error(`memory format: ${said.format === 'channelsLast' ? 'channels-last' : 'contiguous'} (auto: ${said.reason}; --memory-format chooses)`);
+      if (threads !== undefined) busyMachineHint(threads);
+    },
+  });
+  Object.assign(said, { format, reason });
+  return format;
 }
 
 /** --checkpoint best|last: which weights of the run, default DEFAULT_CHECKPOINT. */

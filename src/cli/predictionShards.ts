@@ -5,6 +5,7 @@
 // file (masks, class lists) is copied, files present in several shards being identical.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { DataFileError } from '../core/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { UsageError } from './args.js';
 
@@ -102,10 +103,11 @@ function readShardInfo(dir: string): ShardInfo {
   try {
     info = JSON.parse(readFileSync(path, 'utf8')) as ShardInfo;
   } catch (e) {
-    throw new Error(`${path}: not a shard description (${(e as Error).message})`);
+    throw new DataFileError(path, `not a shard description (${(e as Error).message})`);
   }
+  if (info === null || typeof info !== 'object') throw new DataFileError(path, 'not a shard description (expected an object with shard, shards, images, total)');
   const ints = [info.shard, info.shards, info.images, info.total];
-  if (!ints.every((x) => Number.isInteger(x) && x >= 0) || info.shard >= info.shards) throw new Error(`${path}: shard, shards, images, total must be integers with shard < shards`);
+  if (!ints.every((x) => Number.isInteger(x) && x >= 0) || info.shard >= info.shards) throw new DataFileError(path, 'shard, shards, images, total must be integers with shard < shards');
   return info;
 }
 

@@ -10,7 +10,9 @@ export { Tensor, isTensor } from './tensor.js';
 export type { DType, AnyTypedArray } from './dtype.js';
 export { DTYPES, isFloating, bytesPerElement } from './dtype.js';
 export { tidy, keep, observeTensorCreation } from './scope.js';
-export { MEMORY_FORMATS, memoryFormatCode, type MemoryFormat } from './memoryFormat.js';
+export {
+  MEMORY_FORMATS, memoryFormatCode, autoMemoryFormat, setMemoryFormat, preferredMemoryFormat, type MemoryFormat, type MemoryFormatChoice,
+} from './memoryFormat.js';
 export type { ContiguousOptions } from './ops/shape.js';
 export { op, schemaOf, type OpFn } from './dispatch.js';
 export { noGrad, enableGrad, isGradEnabled, grad } from './grad.js';

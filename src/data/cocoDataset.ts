@@ -21,7 +21,7 @@
  */
 import { join } from 'node:path';
 import type { LabeledImageList } from './imageList.js';
-import { fromVocBndbox } from './box.js';
+import { toVocBndbox } from './box.js';
 import { rasterizePolygons, rleToMask, decodeRleCounts } from './cocoMasks.js';
 import { readCocoInstances, type CocoImage, type CocoInstance, type CocoInstances, type CocoReadOptions } from './cocoInstances.js';
 import type { VocAnnotation, VocObject } from './vocAnnotation.js';
@@ -88,8 +88,8 @@ export class CocoDataset implements LabeledImageList {
       const y0 = Math.max(0, Math.floor(y));
       const x1 = Math.min(im.width, Math.max(x0 + 1, Math.ceil(x + w)));
       const y1 = Math.min(im.height, Math.max(y0 + 1, Math.ceil(y + h)));
-      const bndbox = { xmin: x0 + 1, ymin: y0 + 1, xmax: x1, ymax: y1 };
-      return { name: this.nameOf(a), pose: 'Unspecified', truncated: false, difficult: a.crowd, bndbox, box: fromVocBndbox(bndbox) };
+      const box = { x0, y0, x1, y1 };
+      return { name: this.nameOf(a), pose: 'Unspecified', truncated: false, difficult: a.crowd, bndbox: toVocBndbox(box), box };
     });
     return { filename: im.fileName, width: im.width, height: im.height, depth: 3, segmented: objects.length > 0, objects };
   }

@@ -80,11 +80,16 @@ export function decodeMapsMessage<Meta>(bytes: ArrayBuffer | Uint8Array): MapsMe
   }
   if (!header || !Array.isArray(header.arrays)) throw new Error('maps message: the header has no "arrays" list');
   const arrays: Record<string, ShapedArray> = {};
+  // Arrays never share bytes: entries claiming more floats than the message holds (the same
+  // bytes listed again and again) would decode to far more memory than was sent.
+  let floats = 0;
   for (const a of header.arrays) {
-    const ok = typeof a.name === 'string' && Array.isArray(a.shape) && a.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    const ok = a !== null && typeof a === 'object' && typeof a.name === 'string' && Array.isArray(a.shape) && a.shape.every((d) => Number.isInteger(d) && d >= 0) &&
       Number.isInteger(a.offset) && Number.isInteger(a.length) && a.length === size(a.shape) && a.offset >= 8 + h && a.offset % 4 === 0;
     if (!ok) throw new Error(`maps message: bad array entry ${JSON.stringify(a)}`);
     if (a.offset + 4 * a.length > u8.length) throw new Error(`maps message: array '${a.name}' runs past the end of the ${u8.length}-byte message (truncated?)`);
+    floats += a.length;
+    if (8 + h + 4 * floats > u8.length) throw new Error(`maps message: the arrays claim more values than the ${u8.length}-byte message holds (overlapping entries)`);
     const data = new Float32Array(a.length);
     for (let i = 0; i < a.length; i++) data[i] = view.getFloat32(a.offset + 4 * i, true);
     arrays[a.name] = { shape: a.shape, data };

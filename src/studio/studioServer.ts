@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { DataFileError } from '../core/index.js';
 import { InputLimitError } from '../io/index.js';
 import type { SegmentationOverrides } from '../segment/index.js';
-import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
+import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from '../train/loadRun.js';
+import type { WslTrainConfig } from '../train/wslConfig.js';
 import { describeSpatialPooling } from '../wsl/spatialPooling.js';
 import type { ImageMapsMeta, ImageSegmentationAnswer, StudioInfo, StudioLimits } from './apiTypes.js';
 import { resolveDatasetId } from './datasetIds.js';
@@ -98,54 +99,12 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
   const limits: StudioLimits = { ...STUDIO_DEFAULTS.limits, ...opts.limits };
   const host = opts.host ?? STUDIO_DEFAULTS.host;
   const assets = readAssets();
-  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
-  const { net, config } = loadRun(opts.run, checkpoint);
-  let model: StudioModel | undefined;
-  let segmenter: StudioSegmenter;
-  let dataset: StudioDataset | null = null;
-  try {
-    model = new StudioModel(net, config);
-    segmenter = new StudioSegmenter(model, opts.run, checkpoint, opts.segmentation ?? {}, STUDIO_DEFAULTS.segmentationMaxSide);
-    if (opts.data) dataset = await StudioDataset.open(model, opts.data, opts.split ?? STUDIO_DEFAULTS.split, opts.onProgress);
-  } catch (e) {
-    net.dispose();
-    throw e;
-  }
-  const info: StudioInfo = {
-    run: resolve(opts.run).split(/[\\/]/).filter(Boolean).slice(-2).join('/'),
-    checkpoint,
-    classNames: [...model.classNames],
-    maps: config.model.maps,
-    classWise: config.model.classWise,
-    architecture: config.model.architecture,
-    loss: config.loss,
-    pooling: config.model.pooling,
-    poolingText: describeSpatialPooling(config.model.pooling),
-    inputSize: config.imageSize,
-    grid: model.grid,
-    limits,
-    dataset: dataset ? { spec: opts.data!, split: dataset.split, images: dataset.size } : null,
-    capabilities: { segmentation: true },
-    segmentation: segmenter.info,
-  };
+  const { config, model, segmenter, dataset, checkpoint } = await openStudioRun(opts);
+  const info = studioInfo(opts, config, model, segmenter, dataset, checkpoint, limits);
   const queue = new InferenceQueue(limits.queueCapacity);
   const logError = opts.logError ?? ((line: string) => process.stderr.write(line + '\n'));
   const handler = makeHandler({ info, model, segmenter, dataset, queue, assets, limits, checkHost: isLoopbackHost(host), logError });
-
-  const server = createServer((req, res) => {
-    handler(req, res).catch((e: unknown) => {
-      // Only reached when answering itself failed (e.g. the client went away mid-answer).
-      logError(`wildcat studio: ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 30_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  const server = createStudioServer(handler, logError);
   try {
     await listen(server, opts.port ?? STUDIO_DEFAULTS.port, host);
   } catch (e) {
@@ -169,9 +128,69 @@ export async function startStudio(opts: StudioOptions): Promise<Studio> {
       });
       // Let the running and waiting inferences finish before the network goes away.
       await queue.drained();
-      model!.dispose();
+      model.dispose();
     },
   };
+}
+
+/** Loads the run's network and, when a dataset is given, predicts its split (the network is released if either fails). */
+async function openStudioRun(opts: StudioOptions): Promise<{
+  config: WslTrainConfig; model: StudioModel; segmenter: StudioSegmenter; dataset: StudioDataset | null; checkpoint: RunCheckpoint;
+}> {
+  const checkpoint = opts.checkpoint ?? DEFAULT_CHECKPOINT;
+  const { net, config } = loadRun(opts.run, checkpoint);
+  try {
+    const model = new StudioModel(net, config);
+    const segmenter = new StudioSegmenter(model, opts.run, checkpoint, opts.segmentation ?? {}, STUDIO_DEFAULTS.segmentationMaxSide);
+    const dataset = opts.data ? await StudioDataset.open(model, opts.data, opts.split ?? STUDIO_DEFAULTS.split, opts.onProgress) : null;
+    return { config, model, segmenter, dataset, checkpoint };
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+}
+
+/** What GET /api/info answers: the run, its model and pooling, the limits and the dataset. */
+function studioInfo(
+  opts: StudioOptions, config: WslTrainConfig, model: StudioModel, segmenter: StudioSegmenter, dataset: StudioDataset | null,
+  checkpoint: RunCheckpoint, limits: StudioLimits,
+): StudioInfo {
+  return {
+    run: resolve(opts.run).split(/[\\/]/).filter(Boolean).slice(-2).join('/'),
+    checkpoint,
+    classNames: [...model.classNames],
+    maps: config.model.maps,
+    classWise: config.model.classWise,
+    architecture: config.model.architecture,
+    loss: config.loss,
+    pooling: config.model.pooling,
+    poolingText: describeSpatialPooling(config.model.pooling),
+    inputSize: config.imageSize,
+    grid: model.grid,
+    limits,
+    dataset: dataset && opts.data ? { spec: opts.data, split: dataset.split, images: dataset.size } : null,
+    capabilities: { segmentation: true },
+    segmentation: segmenter.info,
+  };
+}
+
+/** The HTTP server around `handler`: timeouts, a 500 when answering itself fails, a 400 for malformed requests. */
+function createStudioServer(handler: Handler, logError: (line: string) => void): Server {
+  const server = createServer((req, res) => {
+    handler(req, res).catch((e: unknown) => {
+      // Only reached when answering itself failed (e.g. the client went away mid-answer).
+      logError(`wildcat studio: ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -229,7 +248,7 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     const hostName = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (!isLoopbackHost(hostName)) throw new HttpError(403, `this studio only answers requests addressed to this machine (Host '${hostName.slice(0, 60)}'); start it with --host to serve other names`);
   }
-  const url = new URL(req.url ?? '/', 'http://studio.invalid');
+  const url = requestUrl(req.url ?? '/');
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const method = req.method ?? 'GET';
   const only = (...allowed: string[]) => {
@@ -297,6 +316,18 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
     }
   }
   throw new HttpError(404, `no API route ${method} ${url.pathname}; see the README's studio API`);
+}
+
+/**
+ * The request target as a URL; one that does not parse (e.g. `//[/`, read as a host '[') is the
+ * client's error, 400, not an internal one.
+ */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://studio.invalid');
+  } catch {
+    throw new HttpError(400, `malformed request target '${target.slice(0, 60)}'`);
+  }
 }
 
 /** The body of an upload, checked (size, type, pixels from the header): the image file itself. */

@@ -29,7 +29,9 @@ export function loadRun(run: string, which: RunCheckpoint = DEFAULT_CHECKPOINT):
   if (!existsSync(configPath)) throw new Error(`${run}: not a run folder (no ${RUN_FILES.config}); train one with \`wildcat train --out ${run}\``);
   let config: WslTrainConfig;
   try {
-    config = completeWslConfig(JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig);
+    const parsed = JSON.parse(readFileSync(configPath, 'utf8')) as WslTrainConfig | null;
+    if (parsed === null || typeof parsed !== 'object' || parsed.model === null || typeof parsed.model !== 'object') throw new Error('not an object with a "model"');
+    config = completeWslConfig(parsed);
   } catch (e) {
     throw new Error(`${configPath}: cannot read the run's config (${(e as Error).message})`);
   }

@@ -149,8 +149,10 @@ export async function trainWsl(configIn: WslTrainConfig, opts: TrainWslOptions):
   const group = opts.distributed ?? null;
   const lead = group === null || group.rank === 0;
   const say = lead ? (opts.log ?? ((m: string) => console.error(m))) : () => undefined;
-  if (opts.resume && group === null) {
-    const finished = finishedRun(opts.out);
+  if (opts.resume) {
+    // A process group takes rank 0's answer (the other ranks may not see the run folder), so
+    // every rank returns, or every rank resumes.
+    const finished = group === null ? finishedRun(opts.out) : await runOnRank0(group, () => finishedRun(opts.out));
     if (finished) {
       say(`${opts.out} is finished (${finished.epochs} epochs, best val mAP ${(100 * finished.bestMAP).toFixed(2)} at epoch ${finished.bestEpoch}); nothing to resume, nothing changed`);
       return finished;

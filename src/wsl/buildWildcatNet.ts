@@ -1,5 +1,6 @@
 // Builds a WildcatNet from a plain, JSON-serialisable description (stored in run configs and
 // checkpoints, so `predict --run` rebuilds exactly the trained network).
+import { preferredMemoryFormat } from '../core/index.js';
 import { resnet, type ResNet } from '../nn/index.js';
 import { WildcatNet } from './wildcatNet.js';
 import type { SpatialPooling } from './spatialPooling.js';
@@ -21,16 +22,25 @@ export interface WildcatNetSpec {
   architecture: 'maps' | 'features';
 }
 
+/** The ResNet of `spec`, its convolution weights in the process's layout (core's setMemoryFormat, default contiguous). */
 export function buildBackbone(spec: BackboneSpec, numClasses = 0): ResNet {
-  return resnet(spec.depth, { numClasses, widthMultiplier: spec.widthMultiplier, outputStride: spec.outputStride });
+  return inPreferredLayout(resnet(spec.depth, { numClasses, widthMultiplier: spec.widthMultiplier, outputStride: spec.outputStride }));
 }
 
+function inPreferredLayout<M extends ResNet | WildcatNet>(net: M): M {
+  const memoryFormat = preferredMemoryFormat();
+  if (memoryFormat !== 'contiguous') net.to({ memoryFormat });
+  return net;
+}
+
+/** The network of `spec`, its convolution weights in the process's layout (core's setMemoryFormat, default contiguous). */
 export function buildWildcatNet(spec: WildcatNetSpec): WildcatNet {
-  return new WildcatNet(buildBackbone(spec.backbone), {
+  const net = new WildcatNet(buildBackbone(spec.backbone), {
     numClasses: spec.numClasses,
     maps: spec.maps,
     classWise: spec.classWise,
     pooling: spec.pooling,
     architecture: spec.architecture,
   });
+  return inPreferredLayout(net);
 }

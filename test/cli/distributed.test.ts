@@ -54,6 +54,12 @@ test('two nodes on localhost train one run through a TCPStore; resuming needs th
   const one = await run(['train', '--resume', '--out', 'run', '--threads', '1']);
   assert.equal(one.code, 0, one.stderr);
   assert.match(one.stderr, /run is finished \(3 epochs, .*nothing to resume, nothing changed/);
+  // The same with the world size it was trained with: every worker takes rank 0's answer.
+  const summary = readFileSync(join(dir, 'run', 'summary.json'));
+  const two = await run(['train', '--resume', '--out', 'run', '--nproc', '2', '--master-port', String(await freePort()), '--dist-timeout', '60']);
+  assert.equal(two.code, 0, two.stderr);
+  assert.match(two.stderr, /run is finished \(3 epochs, .*nothing to resume, nothing changed/);
+  assert.deepEqual(readFileSync(join(dir, 'run', 'summary.json')), summary);
 });
 
 /** The processes whose parent is `pid` (from /proc). */

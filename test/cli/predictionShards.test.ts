@@ -38,7 +38,9 @@ test('merge: CSVs concatenated in shard order, masks and shared files copied; in
     const other = shard(join(root, 'o'), 1, 3, ['y']);
     assert.throws(() => mergePredictionShards([dirs[0]!, other], join(root, 'm4')), /is a shard of another prediction \(shards 3/);
     writeFileSync(join(dirs[0]!, 'shard.json'), '{');
-    assert.throws(() => mergePredictionShards(dirs, join(root, 'm5')), /shard\.json: not a shard description/);
+    assert.throws(() => mergePredictionShards(dirs, join(root, 'm5')), { name: 'DataFileError', message: /shard\.json: not a shard description/ });
+    writeFileSync(join(dirs[0]!, 'shard.json'), 'null');
+    assert.throws(() => mergePredictionShards(dirs, join(root, 'm6')), { name: 'DataFileError', message: /shard\.json: not a shard description \(expected an object/ });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arange, eye, full, fullLike, linspace, manualSeed, ones, onesLike, rand, randint, randn, randperm, tensor, zeros, zerosLike,
+  arange, eye, full, fullLike, linspace, manualSeed, ones, onesLike, rand, randint, randLike, randn, randnLike, randperm, tensor, zeros, zerosLike,
 } from '../../src/core/index.js';
 import { leakFreeTidy } from '../helpers/leakFreeTidy.js';
 import { assertClose, assertTensor } from '../helpers/assertTensor.js';
@@ -133,6 +133,19 @@ test('randn and rand have the right shape, dtype and distribution', leakFreeTidy
   assert.equal(r.max().item(), 5);
   const p = randperm(6).toNumbers().sort((a, b) => a - b);
   assert.deepEqual(p, [0, 1, 2, 3, 4, 5]);
+}));
+
+test('randnLike and randLike take the shape and dtype of their argument', leakFreeTidy(() => {
+  manualSeed(0);
+  const base = zeros([50, 40], { dtype: 'float64' });
+  const n = randnLike(base);
+  assert.equal(n.dtype, 'float64');
+  assert.deepEqual(n.shape, [50, 40]);
+  assert.ok(Math.abs(n.mean().item()) < 0.1 && Math.abs(n.std().item() - 1) < 0.1, 'randnLike is standard normal');
+  const u = randLike(base);
+  assert.equal(u.dtype, 'float64');
+  assert.deepEqual(u.shape, [50, 40]);
+  assert.ok(u.min().item() >= 0 && u.max().item() < 1 && Math.abs(u.mean().item() - 0.5) < 0.05, 'randLike is uniform in [0, 1)');
 }));
 
 test('manualSeed makes draws reproducible', leakFreeTidy(() => {

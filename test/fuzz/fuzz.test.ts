@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuzzCases, runFuzz } from './harness.js';
+import { FuzzRng, mutate } from './mutate.js';
 
 test('fuzz slice: 40 mutants per parser plus the crafted cases, no crash, no hang, no blow-up, every error names its file', async () => {
   const cases = await fuzzCases(40, 20261129);
@@ -16,4 +17,12 @@ test('fuzz slice: 40 mutants per parser plus the crafted cases, no crash, no han
     const rs = results.filter((r) => r.case.target === target);
     assert.ok(rs.some((r) => r.outcome === 'error'), `${target}: no refused input`);
   }
+});
+
+test('mutants never change their seed, even a Buffer (whose slice() is a view), so mutant (seed, index) is always the same bytes', () => {
+  const seed = Buffer.from('a seed of some length, shared by every mutant of its target');
+  const copy = Buffer.from(seed);
+  const first = Array.from({ length: 50 }, (_, i) => mutate(seed, new FuzzRng(i), true));
+  assert.deepEqual(seed, copy);
+  assert.deepEqual(Array.from({ length: 50 }, (_, i) => mutate(seed, new FuzzRng(i), true)), first);
 });

@@ -28,9 +28,10 @@ const TEXT_TOKENS = [
   '<object>', '</object>', '<name>', '</name>', '<bndbox>', '<xmin>', '</xmin>', '{', '}', '[', ']', '"images"', '"annotations"', ':', 'null',
 ];
 
-/** One mutant of `seed` (never longer than `maxBytes`). */
+/** One mutant of `seed` (never longer than `maxBytes`); the seed itself is left untouched. */
 export function mutate(seed: Uint8Array, rng: FuzzRng, text: boolean, maxBytes = 1 << 20): Uint8Array {
-  let b: Uint8Array = seed.slice();
+  // A copy: Buffer's slice() is a view, and mutating it would damage the seed for every later mutant.
+  let b: Uint8Array = new Uint8Array(seed);
   const rounds = 1 + rng.int(4);
   for (let r = 0; r < rounds; r++) {
     const n = b.length;

@@ -131,9 +131,9 @@ async function studioUpload(path: string): Promise<void> {
 function repairPngCrcs(png: Uint8Array): Uint8Array {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (png.length % 2 !== 0 || png.length < 8 || !signature.slice(1, 4).every((b, i) => png[i + 1] === b)) return png;
-  const out = png.slice();
+  const out = new Uint8Array(png);
   out.set(signature);
-  const dv = new DataView(out.buffer);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let p = 8; p + 12 <= out.length;) {
     const length = dv.getUint32(p);
     if (p + 12 + length > out.length) break;

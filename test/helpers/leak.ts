@@ -44,7 +44,15 @@ export function leakFree(fn: () => unknown): void {
 
 function recorder(created: Map<Tensor, string>): (t: Tensor) => void {
   const stacks = process.env.WILDCAT_LEAK_STACKS === '1';
-  return (t) => void created.set(t, stacks ? (new Error().stack ?? '').split('\n').slice(3, 12).join('\n') : '');
+  let pruneAt = 10_000;
+  return (t) => {
+    created.set(t, stacks ? (new Error().stack ?? '').split('\n').slice(3, 12).join('\n') : '');
+    // A long body (a training loop) creates millions: forget the disposed ones now and then.
+    if (created.size >= pruneAt) {
+      for (const k of created.keys()) if (k.isDisposed) created.delete(k);
+      pruneAt = 2 * created.size + 10_000;
+    }
+  };
 }
 
 function check(before: number, created: Map<Tensor, string>, where: string): void {

@@ -33,5 +33,18 @@ test('bad messages: clear errors, never a partial result', () => {
   const corrupt = good.slice();
   corrupt[8] = 0x7b + 1;
   assert.throws(() => decodeMapsMessage(corrupt), /header is not JSON/);
+  // Hand-made headers: a null entry, and one array listed 1,000 times over the same 16 bytes.
+  const craft = (entries: unknown[]): Uint8Array => {
+    const out = new Uint8Array(8 + 65_536 + 16);
+    out.set(good.subarray(0, 4));
+    new DataView(out.buffer).setUint32(4, 65_536, true);
+    out.fill(0x20, 8, 8 + 65_536);
+    out.set(new TextEncoder().encode(JSON.stringify({ meta: {}, arrays: entries })), 8);
+    return out;
+  };
+  assert.throws(() => decodeMapsMessage(craft([null])), /bad array entry null/);
+  const entry = { shape: [4], offset: 8 + 65_536, length: 4 };
+  assert.equal(decodeMapsMessage(craft([{ name: 'a', ...entry }])).arrays['a']!.data.length, 4);
+  assert.throws(() => decodeMapsMessage(craft(Array.from({ length: 1000 }, (_, i) => ({ name: `a${i}`, ...entry })))), /claim more values than the 65560-byte message holds/);
   assert.throws(() => encodeMapsMessage({}, { a: { shape: [2, 2], data: new Float32Array(3) } }), /Expected 4 values \(shape \[2, 2\]\) for the values of array 'a' of encodeMapsMessage\(\) but received 3/);
 });

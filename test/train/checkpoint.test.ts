@@ -137,9 +137,13 @@ test('loadRun on something that is not a run folder says so', async () => {
     assert.throws(() => loadRun(dir), (e: Error) => e.message.includes(dir) && /not a run folder/.test(e.message) && /wildcat train/.test(e.message));
     assert.throws(() => loadRun(join(dir, 'nope')), /not a run folder/);
     mkdirSync(join(dir, 'r'));
-    writeFileSync(join(dir, 'r', RUN_FILES.config), '{}');
+    writeFileSync(join(dir, 'r', RUN_FILES.config), '{"model": {}}');
     assert.throws(() => loadRun(join(dir, 'r')), /no checkpoint yet/);
     writeFileSync(join(dir, 'r', RUN_FILES.config), '{"model": ');
     assert.throws(() => loadRun(join(dir, 'r')), (e: Error) => e.message.includes(join(dir, 'r', RUN_FILES.config)));
+    for (const damaged of ['null', '{}', '{"model": 3}']) {
+      writeFileSync(join(dir, 'r', RUN_FILES.config), damaged);
+      assert.throws(() => loadRun(join(dir, 'r')), { message: `${join(dir, 'r', RUN_FILES.config)}: cannot read the run's config (not an object with a "model")` });
+    }
   });
 });

@@ -10,13 +10,13 @@ import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredic
 import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
-import { parse, str, checkpointFlag, optStr, threadsFlag } from '../args.js';
+import { parse, str, checkpointFlag, optStr, threadsFlag, memoryFormatFlag } from '../args.js';
 import { formatTable, pct } from '../table.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const EVAL_USAGE = `
-wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N]
+wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N] [--memory-format channels-last|contiguous|auto]
              [segmentation options]
 
 RUN may also be a combination folder (wildcat combine): classification and localization only,
@@ -31,8 +31,10 @@ ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
-  setNumThreads(threadsFlag(p));
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
+  const threads = threadsFlag(p);
+  setNumThreads(threads);
+  memoryFormatFlag(p, threads);
   const run = str(p, 'run');
   const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), checkpointFlag(p), segmentationSettingsFromFlags(p), datasetReadFromFlags(p));
   console.log(metricsTable(m));

@@ -12,14 +12,14 @@ import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, memoryFormatFlag } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const PREDICT_USAGE = `
-wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N]
+wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N] [--memory-format channels-last|contiguous|auto]
                 [segmentation options]
 
 Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid),
@@ -46,7 +46,7 @@ const PREDICT_BATCH = 16;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' },
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' },
     shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
@@ -58,7 +58,9 @@ export async function predictCommand(argv: string[]): Promise<void> {
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}' (shard folders go with --merge)`);
   if (p.values.nproc !== undefined) return predictWithWorkers(p, argv, str(p, 'out'));
   const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
-  setNumThreads(threadsFlag(p));
+  const threads = threadsFlag(p);
+  setNumThreads(threads);
+  memoryFormatFlag(p, threads);
   const run = str(p, 'run');
   const checkpoint = checkpointFlag(p);
   const out = str(p, 'out');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag } from '../args.js';
+import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag, memoryFormatFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
@@ -32,6 +32,7 @@ and segmentation mIoU in the headline.
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
+  --memory-format F  channels-last | contiguous | auto (default auto: the faster on this libtorch)
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -40,10 +41,12 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
-    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' },
+    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' },
     ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, REPORT_USAGE);
-  setNumThreads(threadsFlag(p));
+  const threads = threadsFlag(p);
+  setNumThreads(threads);
+  memoryFormatFlag(p, threads);
   const run = str(p, 'run');
   const split = str(p, 'split', D.split);
   const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);
