@@ -111,6 +111,13 @@ test('a combination folder: saved, read back, bad files refused; eval-style pred
   assert.ok(fitted.weights.every((w) => w.length === 2 && w.every(Number.isFinite)));
   const metrics = await evaluateRun(combo2, data, 'test');
   assert.ok(metrics.mAP > 0 && Number.isFinite(metrics.locMAP));
+  // A damaged image of the split is named before any member infers, as for a run.
+  const damagedDir = join(root, 'damaged');
+  cpSync(join(root, 'scenes'), damagedDir, { recursive: true });
+  const victim = readFileSync(join(damagedDir, 'VOC2007', 'ImageSets', 'Main', 'test.txt'), 'utf8').split('\n')[0]!.trim();
+  writeFileSync(join(damagedDir, 'VOC2007', 'JPEGImages', `${victim}.jpg`), 'not a jpeg');
+  await assert.rejects(evaluateRun(combo2, `voc:${damagedDir}`, 'test'), (e: Error) => e.message.includes(victim) && /Nothing was inferred/.test(e.message));
+  await assert.rejects(predictCommand(['--run', combo2, '--data', `voc:${damagedDir}`, '--split', 'test', '--out', join(root, 'pd')]), (e: Error) => e.message.includes(victim) && /Nothing was inferred/.test(e.message));
   await assert.rejects(combineCommand(['--runs', join(root, 'a'), '--data', data, '--split', 'val', '--out', combo2]), /--runs expects at least two run folders/);
   // A combination is scored at scale 1 per member: test scales and segmentation settings are refused, not ignored.
   await assert.rejects(evaluateRun(combo2, data, 'test', 'best', { scales: [0.5, 1] }), /combination folder: it gives classification and localization only.*segmentation options \(scales\)/);

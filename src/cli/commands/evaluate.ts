@@ -76,10 +76,11 @@ export function metricsTable(m: WslMetrics): string {
   return formatTable(['class', 'AP (cls)', 'AP (loc)'], rows) + `\n(${m.images} images; VOC2007 11-point classification mAP ${pct(m.mAP07).toFixed(2)})`;
 }
 
-async function evaluateCombination(dir: string, data: string, split: string, which: 'best' | 'last', read: DatasetReadOptions): Promise<WslMetrics> {
+async function evaluateCombination(dir: string, data: string, split: string, which: RunCheckpoint, read: DatasetReadOptions): Promise<WslMetrics> {
   const c = loadCombination(dir, which);
   try {
     const ds = await openVocSplit(data, split, c.combination.classNames, read);
+    await requireDecodableImages(ds, `${data} (${split})`);
     const progress = new Progress();
     const pred = await predictCombination(c, ds, {
       imageSize: (i) => ds.imageSize(i),

@@ -128,6 +128,7 @@ async function predictWithCombination(dir: string, checkpoint: RunCheckpoint, da
   const c = loadCombination(dir, checkpoint);
   try {
     const list = await openDataset(data, split, c.combination.classNames, read);
+    await requireDecodableImages(list, `${data} (${split})`);
     const progress = new Progress();
     const pred = await predictCombination(c, list, { batchSize: PREDICT_BATCH, onProgress: (d, t) => progress.update({ label: 'predict', done: d, total: t }) });
     progress.end();
