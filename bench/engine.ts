@@ -7,15 +7,22 @@
 // Each side runs in both memory layouts (--formats): contiguous (NCHW, PyTorch's default) and
 // channels-last (NHWC in memory; PyTorch's `model.to(memory_format=torch.channels_last)`, ours
 // `net.to({ memoryFormat: 'channelsLast' })`), every phase interleaved with the reference's.
+// Inference runs twice per layout: plain (eager layers; PyTorch's eager module) and fused (ours:
+// setInferenceFusion, BatchNorm folded into prepacked oneDNN convolutions, what the CLI's
+// --inference fused does; PyTorch's: torch.jit.freeze + optimize_for_inference).
 //
 // stdout: one JSON line per configuration,
-//   {"model","px","batch","threads","step_s","infer_s","step_cl_s","infer_cl_s",
-//    "torch_step_s","torch_infer_s","torch_step_cl_s","torch_infer_cl_s",
-//    "step_ratio","infer_ratio","best_step_ratio","best_infer_ratio", ...}
-// (medians over the timed steps; ratios are ours / PyTorch, same layout; best_*: our faster
-// layout against PyTorch's faster one). Progress and warnings go to stderr.
+//   {"model","px","batch","threads","step_s","infer_s","infer_fused_s","step_cl_s","infer_cl_s",
+//    "infer_fused_cl_s", "torch_<same>", "<same>_ratio", "best_step_ratio","best_infer_ratio",
+//    "best_fused_infer_ratio", ...}
+// (medians over the timed steps; ratios are ours / PyTorch, same layout and path; best_step:
+// our faster layout against PyTorch's faster one; best_infer: our fastest inference (either
+// path, the CLI's default is fused) against PyTorch's fastest eager one, the reference of the
+// targets; best_fused_infer: our fastest fused against PyTorch's fastest frozen TorchScript).
+// Progress and warnings go to stderr.
 import { getNumThreads, manualSeed, noGrad, setNumThreads, tensor, tidy, MEMORY_FORMATS, type MemoryFormat } from '../src/core/index.js';
 import { functional as F, resnet, type ResNet } from '../src/nn/index.js';
+import { setInferenceFusion } from '../src/nn/inferenceFusion.js';
 import { SGD } from '../src/optim/index.js';
 import { stepIfFinite } from '../src/train/stepIfFinite.js';
 import {
@@ -54,8 +61,11 @@ function list(s: string, what: string): number[] {
   });
 }
 
-/** Phase names of a layout: 'train'/'infer' for contiguous, 'train_cl'/'infer_cl' for channels-last (as torch_engine.py names them). */
-function phaseName(phase: 'train' | 'infer', format: MemoryFormat): string {
+type Phase = 'train' | 'infer' | 'infer_fused';
+const PHASES: readonly Phase[] = ['train', 'infer', 'infer_fused'];
+
+/** Phase names of a layout: 'train', 'infer', 'infer_fused' for contiguous, with '_cl' for channels-last (as torch_engine.py names them). */
+function phaseName(phase: Phase, format: MemoryFormat): string {
   return format === 'channelsLast' ? `${phase}_cl` : phase;
 }
 
@@ -81,12 +91,22 @@ function oursPhases(c: Config, classes: number, formats: MemoryFormat[]): { phas
       });
     };
     phases[phaseName('infer', memoryFormat)] = () => {
+      setInferenceFusion(false);
       net.eval();
       return tidy(() => noGrad(() => net.forward(batch()).toArray()[0]));
+    };
+    // Its own network, as PyTorch's frozen copy: train() between the phases would drop the packed
+    // weights (and the training step changes them), which a real inference run never does.
+    manualSeed(0);
+    const frozen: ResNet = resnet(c.depth, { numClasses: classes }).to({ memoryFormat }).eval();
+    phases[phaseName('infer_fused', memoryFormat)] = () => {
+      setInferenceFusion(true);
+      return tidy(() => noGrad(() => frozen.forward(batch()).toArray()[0]));
     };
     disposers.push(() => {
       opt.dispose();
       net.dispose();
+      frozen.dispose();
     });
   }
   return { phases, dispose: () => disposers.forEach((d) => d()) };
@@ -145,11 +165,11 @@ async function main(): Promise<void> {
     try {
       const t = await interleave({ label, ours: ours.phases, torch, warmup, steps, rounds });
       const line: Record<string, unknown> = { model: c.model, px: c.px, batch: c.batch, threads: getNumThreads() };
-      const best = { ours: { train: Infinity, infer: Infinity }, torch: { train: Infinity, infer: Infinity } };
+      const best = { ours: { train: Infinity, infer: Infinity, infer_fused: Infinity }, torch: { train: Infinity, infer: Infinity, infer_fused: Infinity } };
       for (const f of formats) {
         const suffix = f === 'channelsLast' ? '_cl' : '';
-        for (const phase of ['train', 'infer'] as const) {
-          const key = `${phase === 'train' ? 'step' : 'infer'}${suffix}`;
+        for (const phase of PHASES) {
+          const key = `${phase === 'train' ? 'step' : phase}${suffix}`;
           const p = phaseName(phase, f);
           const mine = median(t.ours[p]!);
           best.ours[phase] = Math.min(best.ours[phase], mine);
@@ -167,7 +187,8 @@ async function main(): Promise<void> {
       if (torch) {
         Object.assign(line, {
           best_step_ratio: ratio(best.ours.train, best.torch.train),
-          best_infer_ratio: ratio(best.ours.infer, best.torch.infer),
+          best_infer_ratio: ratio(Math.min(best.ours.infer, best.ours.infer_fused), best.torch.infer),
+          best_fused_infer_ratio: ratio(best.ours.infer_fused, best.torch.infer_fused),
           ...torchIdentity(info),
         });
       }

@@ -1,13 +1,17 @@
 """PyTorch reference for bench/engine.ts: one ResNet training step (SGD with momentum,
 cross-entropy) and one inference (eval mode, no grad), with the thread count set explicitly,
-in each memory layout of --formats: contiguous (phases train, infer) and channels-last
-(train_cl, infer_cl: model.to(memory_format=torch.channels_last), inputs likewise).
+in each memory layout of --formats: contiguous (phases train, infer, infer_fused) and
+channels-last (train_cl, infer_cl, infer_fused_cl: model.to(memory_format=torch.channels_last),
+inputs likewise). infer_fused is PyTorch's own fused inference path, the counterpart of our
+--inference fused: torch.jit.freeze (BatchNorm folded into the convolutions) and
+torch.jit.optimize_for_inference (prepacked oneDNN convolutions with fused ReLU).
 
 Driven by bench/engine.ts (and the pre-training part of bench/wsl.ts) through --serve: one JSON
 command per stdin line (see torch_common.serve). Alone it warms up, times and prints medians:
     /usr/bin/python3 bench/torch_engine.py --model resnet18 --px 224 --batch 8 --threads 2
 """
 import argparse
+import copy
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in bench/
@@ -73,8 +77,16 @@ def main():
                 x = torch.tensor(images).contiguous(memory_format=memory_format)
                 return float(net(x)[0, 0])
 
+        frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(copy.deepcopy(net).eval())))
+
+        def infer_fused(frozen=frozen, memory_format=memory_format):
+            with torch.no_grad():
+                x = torch.tensor(images).contiguous(memory_format=memory_format)
+                return float(frozen(x)[0, 0])
+
         job["train" + suffix] = train
         job["infer" + suffix] = infer
+        job["infer_fused" + suffix] = infer_fused
 
     info = dict(torch=torch.__version__, torch_threads=threads, resnet_source=source)
     if a.serve:

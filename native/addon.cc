@@ -231,7 +231,11 @@ class WildcatNative : public Napi::Addon<WildcatNative> {
     wildcat::RegisterMemoryFormat(env, exports);
     wildcat::RegisterBlasThreads(env, exports);
     wildcat::RegisterParentDeath(env, exports);
+    wildcat::RegisterPrepackedConv(env, exports);
   }
+
+  // A handle for a tensor made by another source file (HandleOfTensor).
+  Napi::Value WrapForeign(Napi::Env env, at::Tensor t) { return Wrap(env, std::move(t)); }
 
  private:
   std::shared_ptr<Counters> counters_;
@@ -778,6 +782,10 @@ at::Tensor wildcat::TensorOfHandle(const Napi::Value& value, const char* what) {
   const at::Tensor& t = value.As<Napi::External<TensorBox>>().Data()->tensor;
   if (!t.defined()) throw std::invalid_argument(std::string(what) + " was used after dispose()");
   return t;
+}
+
+Napi::Value wildcat::HandleOfTensor(Napi::Env env, at::Tensor t) {
+  return env.GetInstanceData<WildcatNative>()->WrapForeign(env, std::move(t));
 }
 
 NODE_API_ADDON(WildcatNative)

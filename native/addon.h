@@ -1,5 +1,5 @@
 // What the addon's source files share: addon.cc owns tensor handles, the other sources
-// (distributed.cc, denseCrf.cc, memoryFormat.cc) read them through this accessor; each source
+// (distributed.cc, denseCrf.cc, memoryFormat.cc, prepackedConv.cc) read them through this accessor; each source
 // (parentDeath.cc and blasThreads.cc too) exports its own functions through the entry point declared here.
 #pragma once
 
@@ -13,6 +13,9 @@ namespace wildcat {
 // naming `what`, when the value is not a live tensor handle.
 at::Tensor TensorOfHandle(const Napi::Value& value, const char* what);
 
+// A new JS tensor handle owning `t` (defined in addon.cc), counted and reported as every handle is.
+Napi::Value HandleOfTensor(Napi::Env env, at::Tensor t);
+
 // The process-group functions (defined in distributed.cc), exported as `distributed`.
 Napi::Object DistributedExports(Napi::Env env);
 
@@ -25,6 +28,10 @@ void RegisterMemoryFormat(Napi::Env env, Napi::Object exports);
 
 // The BLAS library's thread pool (defined in blasThreads.cc): setBlasThreads(n), blasInfo().
 void RegisterBlasThreads(Napi::Env env, Napi::Object exports);
+
+// Prepacked inference convolutions (defined in prepackedConv.cc): prepackedConvAvailable(),
+// convPrepack(...), convRun(input, context), convRelease(context), tensorVersion(handle).
+void RegisterPrepackedConv(Napi::Env env, Napi::Object exports);
 
 // Parent-death signal (defined in parentDeath.cc): adds signalOnParentDeath to the exports.
 void RegisterParentDeath(Napi::Env env, Napi::Object exports);

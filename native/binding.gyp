@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "wildcat_native",
-      "sources": ["addon.cc", "distributed.cc", "denseCrf.cc", "opSafety.cc", "parentDeath.cc", "memoryFormat.cc", "blasThreads.cc"],
+      "sources": ["addon.cc", "distributed.cc", "denseCrf.cc", "opSafety.cc", "parentDeath.cc", "memoryFormat.cc", "blasThreads.cc", "prepackedConv.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node libtorch.cjs include)"

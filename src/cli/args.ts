@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { defaultNumThreads, setMemoryFormat, type MemoryFormat } from '../core/index.js';
+import { setInferenceFusion } from '../nn/inferenceFusion.js';
 import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from '../train/loadRun.js';
 
 export class UsageError extends Error {}
@@ -71,6 +72,9 @@ export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores
   return hint;
 }
 
+/** The usage line of --memory-format. */
+export const MEMORY_FORMAT_USAGE = '  --memory-format F  channels-last | contiguous | auto (default auto: the faster on this libtorch)';
+
 /** The values of --memory-format, and the layouts they name. */
 const MEMORY_FORMAT_FLAGS = { 'channels-last': 'channelsLast', contiguous: 'contiguous', auto: 'auto' } as const;
 
@@ -91,6 +95,25 @@ export function memoryFormatFlag(p: Parsed, threads?: number): MemoryFormat {
   });
   Object.assign(said, { format, reason });
   return format;
+}
+
+/** The values of --inference: fold BatchNorm into prepacked convolutions, or run the layers as trained. */
+export const INFERENCE_MODES = ['fused', 'plain'] as const;
+export type InferenceMode = (typeof INFERENCE_MODES)[number];
+/** The default of --inference (measured faster for every network timed: README, Speed). */
+export const DEFAULT_INFERENCE: InferenceMode = 'fused';
+/** The usage line of --inference, shared by the commands that evaluate networks. */
+export const INFERENCE_USAGE = `  --inference MODE   fused | plain (default ${DEFAULT_INFERENCE}): fold BatchNorm into prepacked oneDNN convolutions, or run the layers one by one`;
+
+/**
+ * --inference fused|plain (default fused): whether networks evaluated by the command fold each
+ * BatchNorm into its convolution and run it prepacked (nn's setInferenceFusion). Scores equal the
+ * plain path's to float rounding.
+ */
+export function inferenceFlag(p: Parsed): InferenceMode {
+  const mode = choice(p, 'inference', INFERENCE_MODES, DEFAULT_INFERENCE);
+  setInferenceFusion(mode === 'fused');
+  return mode;
 }
 
 /** --checkpoint best|last: which weights of the run, default DEFAULT_CHECKPOINT. */

@@ -20,6 +20,7 @@ export {
   DataFileError, describeValue, invalidType, outOfRange, expectNumber, expectInteger, expectBoolean, expectString, expectOneOf,
   type NumberRange,
 } from './errors.js';
+export { PrepackedConv2d, prepackedConvAvailable, tensorVersion, type ConvActivation, type ConvGeometry } from './prepackedConv.js';
 export { memory, setNumThreads, getNumThreads, defaultNumThreads, manualSeed, engineVersion } from './runtime.js';
 export * from './ops/creation.js';
 export { cat, stack } from './ops/shape.js';

@@ -12,6 +12,8 @@ export type Handle = { readonly __tensorHandle: unique symbol };
 export type OpHandle = { readonly __opHandle: unique symbol };
 /** Opaque handle to a c10d process group (native/distributed.cc). */
 export type GroupHandle = { readonly __groupHandle: unique symbol };
+/** A prepacked oneDNN convolution (native/prepackedConv.cc). */
+export type ConvContextHandle = { readonly __convContextHandle: unique symbol };
 
 /** The process-group functions of native/distributed.cc (c10d, Gloo); each settles a promise. */
 export interface DistributedNative {
@@ -66,6 +68,16 @@ export interface NativeAddon {
    * (it exited first: no signal would come); 'unsupported' off Linux.
    */
   signalOnParentDeath(signal: number, parentPid: number): 'armed' | 'parent-gone' | 'unsupported';
+  /** Whether libtorch has the prepacked oneDNN convolution (native/prepackedConv.cc). */
+  prepackedConvAvailable(): boolean;
+  /** Packs a float32 convolution's weights for inputs of exactly `inputSize`, optionally with a fused ReLU. */
+  convPrepack(weight: Handle, bias: Handle | null, stride: number[], padding: number[], dilation: number[], groups: number, inputSize: number[], activation: 'none' | 'relu'): ConvContextHandle;
+  /** Runs a packed convolution (no autograd); the output takes the input's memory format. */
+  convRun(input: Handle, context: ConvContextHandle): Handle;
+  /** Frees a packed convolution's weights now. */
+  convRelease(context: ConvContextHandle): void;
+  /** The tensor's version counter (bumped by every in-place write). */
+  tensorVersion(h: Handle): number;
 }
 
 /** The dense CRF's parameters as the addon takes them: absolute σs (pixels, intensity units). */

@@ -234,9 +234,19 @@ export abstract class Module {
 
   /** Sets training mode on this module and all descendants. */
   train(on = true): this {
-    for (const m of this.modules()) m.#training = on;
+    for (const m of this.modules()) {
+      m.#training = on;
+      m.releaseDerived();
+    }
     return this;
   }
+
+  /**
+   * Frees what this module derived from its tensors for faster inference (prepacked weights:
+   * src/nn/inferenceFusion.ts). Called by train(), eval() and dispose(); modules that keep such
+   * caches override it.
+   */
+  protected releaseDerived(): void {}
 
   /** Evaluation mode: `train(false)`. */
   eval(): this {
@@ -310,6 +320,7 @@ export abstract class Module {
   /** Disposes every parameter and buffer of this module and its descendants. Idempotent. */
   dispose(): void {
     for (const m of this.modules()) {
+      m.releaseDerived();
       for (const p of m.#parameters.values()) p?.dispose();
       for (const b of m.#buffers.values()) b?.dispose();
     }

@@ -12,7 +12,7 @@ import { Progress } from '../../train/progress.js';
 import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, memoryFormatFlag } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -20,7 +20,7 @@ import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '
 
 export const PREDICT_USAGE = `
 wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N] [--memory-format channels-last|contiguous|auto]
-                [segmentation options]
+                [--inference fused|plain] [segmentation options]
 
 Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid),
 PRED/localization.csv (image_id,class,x,y,score: per image and class the maximum of the
@@ -37,6 +37,7 @@ Sharding (the merged folder is byte for byte the unsharded one, at the same --th
   --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
   --nproc N              both on this machine: N worker processes (one libtorch thread each
                          unless --threads is given), then the merge
+${INFERENCE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -46,7 +47,7 @@ const PREDICT_BATCH = 16;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' },
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' },
     shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
@@ -61,6 +62,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const threads = threadsFlag(p);
   setNumThreads(threads);
   memoryFormatFlag(p, threads);
+  inferenceFlag(p);
   const run = str(p, 'run');
   const checkpoint = checkpointFlag(p);
   const out = str(p, 'out');

@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag, memoryFormatFlag } from '../args.js';
+import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE, MEMORY_FORMAT_USAGE } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const REPORT_USAGE = `
 wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
                [--checkpoint best|last] [--classes K] [--tile PX] [--normalize map|image]
-               [--colormap turbo|jet] [--alpha A] [--threads N] [segmentation options]
+               [--colormap turbo|jet] [--alpha A] [--threads N] [--memory-format F] [--inference fused|plain]
+               [segmentation options]
 
 One self-contained HTML page (open it in any browser, send it as a file) showing what a trained
 run learned: its configuration, training curves (loss, val mAP), classification and pointwise
@@ -32,7 +33,8 @@ and segmentation mIoU in the headline.
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
-  --memory-format F  channels-last | contiguous | auto (default auto: the faster on this libtorch)
+${MEMORY_FORMAT_USAGE}
+${INFERENCE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -41,12 +43,13 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
-    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' },
+    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' },
     ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, REPORT_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
   memoryFormatFlag(p, threads);
+  inferenceFlag(p);
   const run = str(p, 'run');
   const split = str(p, 'split', D.split);
   const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);

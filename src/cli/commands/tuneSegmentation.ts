@@ -3,14 +3,15 @@ import { setNumThreads } from '../../core/index.js';
 import { DEFAULT_THRESHOLD_STEPS, SEGMENTATION_FILE, describeEvidenceKey } from '../../segment/index.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { checkpointFlag, num, optStr, parse, str, threadsFlag } from '../args.js';
+import { checkpointFlag, inferenceFlag, INFERENCE_USAGE, memoryFormatFlag, MEMORY_FORMAT_USAGE, num, optStr, parse, str, threadsFlag } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 import { formatTable, pct } from '../table.js';
 
 export const TUNE_SEGMENTATION_USAGE = `
 wildcat tune-segmentation --run RUN [--data voc:DIR] [--split SPLIT] [--checkpoint best|last]
-                          [--steps N] [--threads N] [class-map and segmentation options]
+                          [--steps N] [--threads N] [--memory-format F] [--inference fused|plain]
+                          [class-map and segmentation options]
 
 Chooses the background thresholds by segmentation mIoU on a split with SegmentationClass masks
 (Pinheiro & Collobert 2015: per-class thresholds delta_k by grid search): the best single delta
@@ -20,6 +21,10 @@ and the best per-class delta_k (coordinate ascent from it) on the grid 0, 1/N, .
 \`predict\`, \`eval\` and \`report\` with --threshold tuned (the default) then use them.
 --data and --split default to the run's training data and validation split. The smoothing
 options do not affect the tuning.
+
+  --threads N        libtorch threads (default: all cores)
+${MEMORY_FORMAT_USAGE}
+${INFERENCE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -27,9 +32,12 @@ ${DATASET_READ_USAGE}
 export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' },
-    steps: { type: 'string' }, threads: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
+    steps: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, TUNE_SEGMENTATION_USAGE);
-  setNumThreads(threadsFlag(p));
+  const threads = threadsFlag(p);
+  setNumThreads(threads);
+  memoryFormatFlag(p, threads);
+  inferenceFlag(p);
   const run = str(p, 'run');
   const split = optStr(p, 'split');
   const which = checkpointFlag(p);

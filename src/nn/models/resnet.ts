@@ -9,6 +9,7 @@ import { MaxPool2d, AdaptiveAvgPool2d } from '../layers/pooling.js';
 import { Linear } from '../layers/linear.js';
 import { Sequential } from '../layers/sequential.js';
 import { constant_, kaimingNormal_ } from '../init.js';
+import { fusedInferenceActive, FusedConvBn } from '../inferenceFusion.js';
 
 /** Settings of one residual block. */
 export interface BlockOptions {
@@ -51,6 +52,45 @@ function addIdentity_(out: Tensor, x: Tensor, downsample: Sequential | null): Te
   return out;
 }
 
+/** A block's convolutions fused with their BatchNorms for inference (src/nn/inferenceFusion.ts). */
+interface FusedBlock {
+  /** The main branch: every pair but the last followed by ReLU. */
+  main: FusedConvBn[];
+  /** The projected shortcut (downsample's 1×1 conv + BN), or null for the identity. */
+  shortcut: FusedConvBn | null;
+}
+
+/** The fused form of a block's [conv, bn] pairs, or null when one of them cannot be folded. */
+function fuseBlock(pairs: [Conv2d, BatchNorm2d][], downsample: Sequential | null): FusedBlock | null {
+  if (!pairs.every(([c, b]) => FusedConvBn.supports(c, b))) return null;
+  let shortcut: FusedConvBn | null = null;
+  if (downsample !== null) {
+    const [conv, bn] = [downsample.at(0), downsample.at(1)];
+    if (downsample.length !== 2 || !(conv instanceof Conv2d) || !(bn instanceof BatchNorm2d) || !FusedConvBn.supports(conv, bn)) return null;
+    shortcut = new FusedConvBn(conv, bn, 'none');
+  }
+  const main = pairs.map(([c, b], i) => new FusedConvBn(c, b, i < pairs.length - 1 ? 'relu' : 'none'));
+  return { main, shortcut };
+}
+
+/** relu(main(x) + shortcut(x)) through the fused convolutions (eval mode, gradients off). */
+function fusedBlockForward(f: FusedBlock, x: Tensor, relu: ReLU): Tensor {
+  return tidy(() => {
+    let out = f.main[0]!.forward(x);
+    for (let i = 1; i < f.main.length; i++) out = consumed(out, f.main[i]!.forward(out));
+    const identity = f.shortcut ? f.shortcut.forward(x) : x;
+    out.add_(identity);
+    if (identity !== x) identity.dispose();
+    return relu.forward(out);
+  });
+}
+
+function releaseFused(f: FusedBlock | null | undefined): void {
+  if (!f) return;
+  for (const c of f.main) c.release();
+  f.shortcut?.release();
+}
+
 /** The residual block of ResNet-18/34: two 3×3 convolutions (conv1, bn1, conv2, bn2, downsample). */
 export class BasicBlock extends Module {
   static readonly expansion = 1;
@@ -78,7 +118,14 @@ export class BasicBlock extends Module {
     return this.bn2;
   }
 
+  // undefined: not built yet; null: this block cannot be fused.
+  #fused: FusedBlock | null | undefined;
+
   forward(x: Tensor): Tensor {
+    if (fusedInferenceActive(this)) {
+      this.#fused ??= fuseBlock([[this.conv1, this.bn1], [this.conv2, this.bn2]], this.downsample);
+      if (this.#fused) return fusedBlockForward(this.#fused, x, this.relu);
+    }
     return tidy(() => {
       let out = this.conv1.forward(x);
       out = consumed(out, this.bn1.forward(out));
@@ -87,6 +134,11 @@ export class BasicBlock extends Module {
       out = consumed(out, this.bn2.forward(out));
       return this.relu.forward(addIdentity_(out, x, this.downsample));
     });
+  }
+
+  protected override releaseDerived(): void {
+    releaseFused(this.#fused);
+    this.#fused = undefined;
   }
 }
 
@@ -124,7 +176,19 @@ export class Bottleneck extends Module {
     return this.bn3;
   }
 
+  // undefined: not built yet; null: this block cannot be fused.
+  #fused: FusedBlock | null | undefined;
+
+  protected override releaseDerived(): void {
+    releaseFused(this.#fused);
+    this.#fused = undefined;
+  }
+
   forward(x: Tensor): Tensor {
+    if (fusedInferenceActive(this)) {
+      this.#fused ??= fuseBlock([[this.conv1, this.bn1], [this.conv2, this.bn2], [this.conv3, this.bn3]], this.downsample);
+      if (this.#fused) return fusedBlockForward(this.#fused, x, this.relu);
+    }
     return tidy(() => {
       let out = this.conv1.forward(x);
       out = consumed(out, this.bn1.forward(out));
@@ -264,12 +328,29 @@ export class ResNet extends Module {
    */
   features(x: Tensor): Tensor {
     return tidy(() => {
-      let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+      let y = this.maxpool.forward(this.#stem(x));
       y = this.layer1.forward(y);
       y = this.layer2.forward(y);
       y = this.layer3.forward(y);
       return this.layer4.forward(y);
     });
+  }
+
+  // undefined: not built yet; null: the stem cannot be fused.
+  #fusedStem: FusedConvBn | null | undefined;
+
+  /** relu(bn1(conv1(x))), fused when evaluating with fused inference on. */
+  #stem(x: Tensor): Tensor {
+    if (fusedInferenceActive(this)) {
+      this.#fusedStem ??= FusedConvBn.supports(this.conv1, this.bn1) ? new FusedConvBn(this.conv1, this.bn1, 'relu') : null;
+      if (this.#fusedStem) return this.#fusedStem.forward(x);
+    }
+    return this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+  }
+
+  protected override releaseDerived(): void {
+    this.#fusedStem?.release();
+    this.#fusedStem = undefined;
   }
 
   /** Class scores [N, numClasses] (global average pooling, fc); [N, outChannels] without fc. */
