@@ -8,7 +8,7 @@ import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
 import { datasetReadOptions, openVocSplit, type AnnotatedDataset, type DatasetReadOptions } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../train/runSegmentation.js';
-import type { SegmentationOverrides } from '../segment/index.js';
+import { INFERENCE_BATCH_SIZE, type SegmentationOverrides } from '../segment/index.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { colormapByName, type ColormapName } from './colormap.js';
@@ -31,7 +31,7 @@ export const REPORT_DEFAULTS = Object.freeze({
   normalize: 'map' as 'map' | 'image',
   colormap: 'turbo' as ColormapName,
   alpha: 0.5,
-  batchSize: 16,
+  batchSize: INFERENCE_BATCH_SIZE,
 });
 
 export interface RunReportOptions {

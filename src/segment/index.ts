@@ -7,7 +7,7 @@
  */
 export { OQUAB_TEST_SCALES, TEST_SCALE_PRESETS, parseTestScales, scaledSide } from './testScales.js';
 export {
-  DEFAULT_MULTI_SCALE, imageListInputs, multiScaleClassMaps,
+  DEFAULT_MULTI_SCALE, imageListInputs, INFERENCE_BATCH_SIZE, multiScaleClassMaps,
   type FuseMode, type ImageClassMaps, type MultiScaleOptions, type MultiScaleRunOptions, type ScaledInputs,
 } from './multiScaleClassMaps.js';
 export { classEvidence, imageProbabilities, type EvidenceOptions, type ImagePrior, type MapNormalization, type ScoreLink } from './classEvidence.js';

@@ -3,7 +3,7 @@
 import { tensor, noGrad, tidy } from '../core/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { BatchLoader, describeBadImages, findBadImages, type LabeledImageList } from '../data/index.js';
-import { imageListInputs, multiScaleClassMaps, type ImageClassMaps, type MultiScaleOptions } from '../segment/index.js';
+import { imageListInputs, INFERENCE_BATCH_SIZE, multiScaleClassMaps, type ImageClassMaps, type MultiScaleOptions } from '../segment/index.js';
 
 export interface Predictions {
   ids: string[];
@@ -19,6 +19,7 @@ export interface Predictions {
 export interface PredictOptions {
   /** Network input side at scale 1 (images are resized to size × size). */
   size: number;
+  /** Images per forward pass (default INFERENCE_BATCH_SIZE). */
   batchSize?: number;
   /** Also locate each class's peak (needs the image sizes; slower). Default true. */
   points?: boolean;
@@ -46,7 +47,7 @@ export async function predictImages(net: WildcatNet, list: LabeledImageList, opt
   const scores = new Float32Array(n * C);
   const points = new Float32Array(withPoints ? n * C * 2 : 0);
   const sizes = new Int32Array(withPoints ? n * 2 : 0);
-  const batchSize = opts.batchSize ?? 16;
+  const batchSize = opts.batchSize ?? INFERENCE_BATCH_SIZE;
   if (!withPoints) {
     const ms = opts.multiScale;
     if (ms && ((ms.scales && (ms.scales.length !== 1 || ms.scales[0] !== 1)) || ms.flip)) {

@@ -6,6 +6,7 @@
 import { noGrad, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
+import { INFERENCE_BATCH_SIZE } from '../segment/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from './loadRun.js';
 import type { Predictions } from './predict.js';
@@ -64,7 +65,7 @@ export async function predictCombination(
       sizes[2 * i + 1] = s.height;
     }
   }
-  const batchSize = opts.batchSize ?? 16;
+  const batchSize = opts.batchSize ?? INFERENCE_BATCH_SIZE;
   const loaders = c.members.map((m) => new BatchLoader(list, { batchSize, size: m.config.imageSize, shuffle: false }));
   const epochs = loaders.map((l) => l.epoch(0));
   for (const m of c.members) m.net.eval();
