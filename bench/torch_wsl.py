@@ -85,7 +85,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--classes", type=int, default=10)
-    ap.add_argument("--maps", type=int, default=4)
+    ap.add_argument("--maps", type=int, default=1)
     ap.add_argument("--width", type=float, default=0.5)
     ap.add_argument("--depth", type=int, default=18)
     ap.add_argument("--output-stride", type=int, default=16)

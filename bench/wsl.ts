@@ -5,7 +5,7 @@
 //   npm run bench:wsl -- --steps 8 --threads 2
 //
 // - wsl: half-width ResNet-18 (widthMultiplier 0.5), output stride 16, 192 px, batch 16,
-//   transfer layer to C·M maps (C = 10, M = 4; --maps 1 for the trainer's current default),
+//   transfer layer to C·M maps (C = 10, M = 1 as the trainer's default; --maps 4 for the paper's VOC setting),
 //   class-wise mean, WILDCAT k⁺ = k⁻ = 0.2, α = 0.7, multi-label logistic loss, SGD momentum 0.9,
 //   weight decay 1e-4, two parameter groups (backbone at lr/10): the step of
 //   src/train/wslTrainer.ts;
@@ -31,7 +31,7 @@ import {
 
 const HELP = `usage: node dist/bench/wsl.js [flags]
   --only wsl,pretrain          which steps to time
-  --maps 4                     M, maps per class of the WSL transfer layer
+  --maps 1                     M, maps per class of the WSL transfer layer
   --threads 2                  intra-op threads, set on both sides
   --warmup 2                   untimed steps per side
   --steps 8                    timed steps per side (>= 5 recommended)

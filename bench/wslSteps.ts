@@ -4,7 +4,7 @@ import { manualSeed, tensor, tidy, type MemoryFormat } from '../src/core/index.j
 import { functional as F, resnet } from '../src/nn/index.js';
 import { SGD } from '../src/optim/index.js';
 import { stepIfFinite } from '../src/train/stepIfFinite.js';
-import { multiLabelLogisticLoss } from '../src/wsl/index.js';
+import { multiLabelLogisticLoss, WILDCAT_NET_DEFAULTS } from '../src/wsl/index.js';
 import { buildWildcatNet, type WildcatNetSpec } from '../src/wsl/buildWildcatNet.js';
 import type { Phases } from './common.js';
 
@@ -13,7 +13,7 @@ export const WSL = {
   px: 192,
   batch: 16,
   classes: 10,
-  maps: 4,
+  maps: WILDCAT_NET_DEFAULTS.maps,
   kmax: 0.2,
   kmin: 0.2,
   alpha: 0.7,
