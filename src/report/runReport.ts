@@ -5,7 +5,7 @@
 // around the gallery).
 import { writeFileAtomic } from '../io/index.js';
 import { DEFAULT_CHECKPOINT, loadRun } from '../train/loadRun.js';
-import { datasetReadOptions, openVocSplit, type AnnotatedDataset, type DatasetReadOptions } from '../train/datasetSpec.js';
+import { datasetReadOptions, openSplitForInference, type AnnotatedDataset, type DatasetReadOptions } from '../train/datasetSpec.js';
 import type { WslMetrics } from '../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../train/runSegmentation.js';
 import { INFERENCE_BATCH_SIZE, type SegmentationOverrides } from '../segment/index.js';
@@ -87,7 +87,7 @@ export async function buildRunReport(opts: RunReportOptions): Promise<RunReport>
   try {
     const data = o.data ?? config.data;
     if (!data) throw new Error(`${o.run}: the run's config names no dataset; pass one (e.g. --data voc:DIR)`);
-    const ds = await openVocSplit(data, o.split, config.classNames, datasetReadOptions(config, o.read));
+    const ds = await openSplitForInference(data, o.split, config.classNames, datasetReadOptions(config, o.read));
     if (ds.classNames.length !== net.numClasses) {
       throw new Error(`${data} (${o.split}) has ${ds.classNames.length} classes [${ds.classNames.join(', ')}] but the network of ${o.run} has ${net.numClasses}; pass the dataset the run was trained on`);
     }

@@ -2,7 +2,8 @@
 // the embedded scenes alike), `coco:INSTANCES.json,IMAGES_DIR`, `csv:FILE` (path + labels),
 // `folder:DIR` (a folder per class).
 import {
-  CocoDataset, openCocoDataset, openVocDataset, readCsvDataset, readFolderDataset, type LabeledImageList, type UnknownClassPolicy, type VocDataset,
+  CocoDataset, describeBadImages, findBadImages, openCocoDataset, openVocDataset, readCsvDataset, readFolderDataset,
+  type LabeledImageList, type UnknownClassPolicy, type VocDataset,
 } from '../data/index.js';
 
 export interface DatasetSpec {
@@ -79,6 +80,26 @@ export async function openDataset(spec: string, split: string, classNames?: read
     case 'folder':
       return readFolderDataset(`${d.path}/${split}`, { classNames: names });
   }
+}
+
+/**
+ * Checks that every image of `list` decodes, before a network spends time on it: a damaged or
+ * truncated file is named with what to do, and nothing has been written yet. `what` names the
+ * split in the message (e.g. 'voc:DIR (test)').
+ */
+export async function requireDecodableImages(list: LabeledImageList, what: string): Promise<void> {
+  const bad = await findBadImages(list);
+  if (bad.length > 0) throw new Error(describeBadImages(bad, what, 'Nothing was inferred. Replace or remove these files (or take them out of the split) and run again.'));
+}
+
+/**
+ * Opens a VOC or COCO split to run a network on (eval, report, tune-segmentation): openVocSplit,
+ * then requireDecodableImages, so a damaged image stops the command before any inference.
+ */
+export async function openSplitForInference(spec: string, split: string, classNames?: readonly string[], read: DatasetReadOptions = {}): Promise<AnnotatedDataset> {
+  const ds = await openVocSplit(spec, split, classNames, read);
+  await requireDecodableImages(ds, `${spec} (${split})`);
+  return ds;
 }
 
 /** Opens a VOC or COCO split (localization needs its boxes); other kinds are refused with a clear error. */

@@ -2,7 +2,7 @@
 // of each class map in original-image pixels.
 import { tensor, noGrad, tidy } from '../core/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
-import { BatchLoader, describeBadImages, findBadImages, type LabeledImageList } from '../data/index.js';
+import { BatchLoader, type LabeledImageList } from '../data/index.js';
 import { imageListInputs, INFERENCE_BATCH_SIZE, multiScaleClassMaps, type ImageClassMaps, type MultiScaleOptions } from '../segment/index.js';
 
 export interface Predictions {
@@ -112,7 +112,4 @@ async function scoresOnly(net: WildcatNet, list: LabeledImageList, size: number,
  * Decodes every image of `list` once, before inference, and throws naming the damaged files: a
  * bad image is reported before a whole split has been inferred, not after.
  */
-export async function requireDecodableImages(list: LabeledImageList, what: string): Promise<void> {
-  const bad = await findBadImages(list);
-  if (bad.length > 0) throw new Error(describeBadImages(bad, what, 'Nothing was inferred. Replace or remove these files (or take them out of the split) and run again.'));
-}
+

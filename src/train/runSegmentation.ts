@@ -13,7 +13,7 @@ import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { evaluatePredictions, type WslMetrics } from './evaluatePredictions.js';
 import { predictImages, type Predictions } from './predict.js';
 import { DEFAULT_CHECKPOINT, loadRun } from './loadRun.js';
-import { datasetReadOptions, openVocSplit, type DatasetReadOptions } from './datasetSpec.js';
+import { datasetReadOptions, openSplitForInference, type DatasetReadOptions } from './datasetSpec.js';
 import type { WslLoss, WslTrainConfig } from './wslConfig.js';
 
 /** The link that turns the loss's scores into probabilities: softmax for the multi-class loss, sigmoid otherwise (the AP loss's scores only rank; the tuned threshold absorbs their scale). */
@@ -128,7 +128,7 @@ export async function tuneRunThresholds(
     const data = opts.data ?? config.data;
     if (!data) throw new Error(`${run}: the run's config names no dataset; pass one (--data voc:DIR)`);
     const split = opts.split ?? config.valSplit;
-    const ds = await openVocSplit(data, split, config.classNames, datasetReadOptions(config, opts.read));
+    const ds = await openSplitForInference(data, split, config.classNames, datasetReadOptions(config, opts.read));
     result = await tuneSegmentationThresholds(net, config, ds, { data, split, checkpoint, settings: runSegmentationSettings(config, opts.settings), steps: opts.steps, onProgress: opts.onProgress });
   } finally {
     net.dispose();

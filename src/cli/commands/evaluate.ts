@@ -4,8 +4,7 @@ import { writeFileAtomic } from '../../io/index.js';
 import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
-import { datasetReadOptions, openVocSplit, type DatasetReadOptions } from '../../train/datasetSpec.js';
-import { requireDecodableImages } from '../../train/predict.js';
+import { datasetReadOptions, openSplitForInference, type DatasetReadOptions } from '../../train/datasetSpec.js';
 import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredictions.js';
 import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
@@ -59,8 +58,7 @@ export async function evaluateRun(run: string, data: string, split: string, whic
   }
   const { net, config } = loadRun(run, which);
   try {
-    const ds = await openVocSplit(data, split, config.classNames, datasetReadOptions(config, read));
-    await requireDecodableImages(ds, `${data} (${split})`);
+    const ds = await openSplitForInference(data, split, config.classNames, datasetReadOptions(config, read));
     const progress = new Progress();
     const { metrics } = await evaluateSplit(net, config, ds, {
       run, checkpoint: which, settings: runSegmentationSettings(config, segmentation),
@@ -82,8 +80,7 @@ export function metricsTable(m: WslMetrics): string {
 async function evaluateCombination(dir: string, data: string, split: string, which: RunCheckpoint, read: DatasetReadOptions): Promise<WslMetrics> {
   const c = loadCombination(dir, which);
   try {
-    const ds = await openVocSplit(data, split, c.combination.classNames, read);
-    await requireDecodableImages(ds, `${data} (${split})`);
+    const ds = await openSplitForInference(data, split, c.combination.classNames, read);
     const progress = new Progress();
     const pred = await predictCombination(c, ds, {
       imageSize: (i) => ds.imageSize(i),

@@ -5,11 +5,11 @@ import { writeFileAtomic } from '../../io/index.js';
 import { loadRun, type RunCheckpoint } from '../../train/loadRun.js';
 import { isScoreCombination } from '../../train/scoreCombination.js';
 import { disposeMembers, loadCombination, predictCombination } from '../../train/predictCombination.js';
-import { datasetReadOptions, openDataset, type DatasetReadOptions } from '../../train/datasetSpec.js';
-import { predictImages, requireDecodableImages, type Predictions } from '../../train/predict.js';
+import { datasetReadOptions, openDataset, requireDecodableImages, type DatasetReadOptions } from '../../train/datasetSpec.js';
+import { predictImages, type Predictions } from '../../train/predict.js';
 import { runSegmentationSettings, runSegmentationStages } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
+import { INFERENCE_BATCH_SIZE, SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
 import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE } from '../args.js';
@@ -43,7 +43,7 @@ ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
 
 /** Images per forward pass; shards hold whole batches of it. */
-const PREDICT_BATCH = 16;
+const PREDICT_BATCH = INFERENCE_BATCH_SIZE;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
