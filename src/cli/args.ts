@@ -72,9 +72,6 @@ export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores
   return hint;
 }
 
-/** The usage line of --memory-format. */
-export const MEMORY_FORMAT_USAGE = '  --memory-format F  channels-last | contiguous | auto (default auto: the faster on this libtorch)';
-
 /** The values of --memory-format, and the layouts they name. */
 const MEMORY_FORMAT_FLAGS = { 'channels-last': 'channelsLast', contiguous: 'contiguous', auto: 'auto' } as const;
 
@@ -102,8 +99,6 @@ export const INFERENCE_MODES = ['fused', 'plain'] as const;
 export type InferenceMode = (typeof INFERENCE_MODES)[number];
 /** The default of --inference (measured faster for every network timed: README, Speed). */
 export const DEFAULT_INFERENCE: InferenceMode = 'fused';
-/** The usage line of --inference, shared by the commands that evaluate networks. */
-export const INFERENCE_USAGE = `  --inference MODE   fused | plain (default ${DEFAULT_INFERENCE}): fold BatchNorm into prepacked oneDNN convolutions, or run the layers one by one`;
 
 /**
  * --inference fused|plain (default fused): whether networks evaluated by the command fold each
@@ -114,6 +109,24 @@ export function inferenceFlag(p: Parsed): InferenceMode {
   const mode = choice(p, 'inference', INFERENCE_MODES, DEFAULT_INFERENCE);
   setInferenceFusion(mode === 'fused');
   return mode;
+}
+
+/** The engine flags every command that runs a network takes (with --threads, read first). */
+export const ENGINE_OPTIONS = { 'memory-format': { type: 'string' }, inference: { type: 'string' } } as const;
+
+/** Their usage lines. */
+export const ENGINE_USAGE = `  --memory-format F      channels-last | contiguous | auto (default auto: channels-last when
+                         libtorch has oneDNN; says on stderr what it picked)
+  --inference MODE       fused | plain (default ${DEFAULT_INFERENCE}): networks evaluated by the command fold
+                         BatchNorm into prepacked oneDNN convolutions, or run layer by layer`;
+
+/**
+ * Applies the engine flags (ENGINE_OPTIONS): --memory-format for the networks the command builds
+ * and --inference for the ones it evaluates. `threads` feeds the busy-machine hint.
+ */
+export function engineFlags(p: Parsed, threads?: number): { memoryFormat: MemoryFormat; inference: InferenceMode } {
+  const memoryFormat = memoryFormatFlag(p, threads);
+  return { memoryFormat, inference: inferenceFlag(p) };
 }
 
 /** --checkpoint best|last: which weights of the run, default DEFAULT_CHECKPOINT. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, str, num, type Parsed } from '../args.js';
+import { parse, str, num, type Parsed, engineFlags } from '../args.js';
 import { configFromFlags, resolveBackboneWeights, MODEL_OPTIONS } from './train.js';
 import { trainWsl, RUN_FILES, type TrainWslResult } from '../../train/wslTrainer.js';
 import { evaluateRun } from './evaluate.js';
@@ -72,6 +72,7 @@ export async function runAblation(p: Parsed, log: (m: string) => void = (m) => c
   const data = str(p, 'data');
   const testSplit = str(p, 'test-split', 'test');
   const base = configFromFlags(p);
+  engineFlags(p, base.threads);
   base.data = data;
   base.backboneWeights = await resolveBackboneWeights(p, base, log);
   const only = typeof p.values.only === 'string' ? new Set(p.values.only.split(',')) : null;

@@ -5,11 +5,12 @@ import { loadRun } from '../../train/loadRun.js';
 import { predictImages } from '../../train/predict.js';
 import { Progress } from '../../train/progress.js';
 import { combineScores, COMBINATION_DEFAULTS, fitScoreCombination, saveScoreCombination } from '../../train/scoreCombination.js';
-import { parse, str, num, threadsFlag, UsageError } from '../args.js';
+import { parse, str, num, threadsFlag, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { formatTable, pct } from '../table.js';
 
 export const COMBINE_USAGE = `
 wildcat combine --runs A,B,C --data voc:DIR --split val --out COMBO [--l2 X] [--threads N]
+                [--memory-format F] [--inference MODE]
 
 Object-Bank combination (WELDON / WILDCAT: one model per scale, then combined): learns, per class,
 a linear combination of the runs' scores, s_c = sum_r a_cr * s_rc + b_c, by L2-regularized logistic
@@ -18,11 +19,14 @@ regression on SPLIT (a validation split: not the one you report). Writes COMBO/c
 
   --runs A,B,...         trained run folders (same classes)
   --l2 X                 penalty on the weights (default ${COMBINATION_DEFAULTS.l2})
+${ENGINE_USAGE}
 `;
 
 export async function combineCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { runs: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, l2: { type: 'string' }, threads: { type: 'string' } }, COMBINE_USAGE);
-  setNumThreads(threadsFlag(p));
+  const p = parse(argv, { runs: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, l2: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS }, COMBINE_USAGE);
+  const threads = threadsFlag(p);
+  setNumThreads(threads);
+  engineFlags(p, threads);
   const runs = str(p, 'runs').split(',').map((r) => r.trim()).filter((r) => r !== '');
   if (runs.length < 2) throw new UsageError(`--runs expects at least two run folders separated by commas, got '${str(p, 'runs')}'`);
   const data = str(p, 'data');

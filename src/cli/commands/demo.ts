@@ -6,7 +6,7 @@ import { autoEpochs, defaultWslConfig, type WslTrainConfig } from '../../train/w
 import { defaultPretrainConfig } from '../../train/pretrain.js';
 import { trainWsl, RUN_FILES } from '../../train/wslTrainer.js';
 import { parseSpatialPooling } from '../../wsl/spatialPooling.js';
-import { parse, num, flag, str, threadsFlag } from '../args.js';
+import { parse, num, flag, str, threadsFlag, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { cacheDir } from '../paths.js';
 import { ensurePretrained } from '../pretrainedCache.js';
 import { SCENE_DEFAULTS } from './data.js';
@@ -27,6 +27,7 @@ export const DEMO_SETTINGS = Object.freeze({ pretrainSteps: 1200, epochs: 8 });
 
 export const DEMO_USAGE = `
 wildcat demo [--out runs/demo] [--epochs ${DEMO_SETTINGS.epochs}] [--pretrain-steps ${DEMO_SETTINGS.pretrainSteps}] [--no-baseline] [--threads N]
+             [--memory-format F] [--inference MODE]
 
 The main job on the embedded data: writes Fashion-MNIST scenes in the VOC layout (cached),
 pre-trains the backbone on single items (cached), trains WILDCAT from image-level labels,
@@ -37,15 +38,18 @@ localization mAP and segmentation mIoU on the test scenes.
 To fit 15 minutes on 2 cores the demo trains shorter than \`wildcat train\`'s defaults:
 ${DEMO_SETTINGS.pretrainSteps} pre-training steps (default ${defaultPretrainConfig().steps}) and ${DEMO_SETTINGS.epochs} epochs (default auto: ${autoEpochs(1200, defaultWslConfig().batchSize)} for
 the 1,200 training scenes); the README gives both budgets' figures.
+
+${ENGINE_USAGE}
 `;
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    out: { type: 'string' }, epochs: { type: 'string' }, 'pretrain-steps': { type: 'string' }, 'no-baseline': { type: 'boolean' }, threads: { type: 'string' },
+    out: { type: 'string' }, epochs: { type: 'string' }, 'pretrain-steps': { type: 'string' }, 'no-baseline': { type: 'boolean' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
   }, DEMO_USAGE);
   const t0 = Date.now();
   const say = (m: string): void => console.error(m);
   const threads = threadsFlag(p);
+  engineFlags(p, threads);
   const out = str(p, 'out', 'runs/demo');
 
   // 1. Scenes (deterministic, so a cached copy is the same data).

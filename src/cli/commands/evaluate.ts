@@ -9,7 +9,7 @@ import { evaluatePredictions, type WslMetrics } from '../../train/evaluatePredic
 import { evaluateSplit, runSegmentationSettings } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
 import { SMOOTHINGS, type SegmentationOverrides } from '../../segment/index.js';
-import { parse, str, checkpointFlag, optStr, threadsFlag, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE } from '../args.js';
+import { parse, str, checkpointFlag, optStr, threadsFlag, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { formatTable, pct } from '../table.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
@@ -26,17 +26,16 @@ localization mAP (Oquab et al. 2015: the class map's peak must fall in a box of 
 enlarged by 18 px at VOC scale) and, on the images with a SegmentationClass mask, segmentation
 mIoU (background + classes, void ignored) without and with each smoothing, per class and mean.
 
-${INFERENCE_USAGE}
+${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
-  memoryFormatFlag(p, threads);
-  inferenceFlag(p);
+  engineFlags(p, threads);
   const run = str(p, 'run');
   const m = await evaluateRun(run, str(p, 'data'), str(p, 'split'), checkpointFlag(p), segmentationSettingsFromFlags(p), datasetReadFromFlags(p));
   console.log(metricsTable(m));

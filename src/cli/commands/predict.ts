@@ -12,7 +12,7 @@ import { Progress } from '../../train/progress.js';
 import { INFERENCE_BATCH_SIZE, SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -37,7 +37,7 @@ Sharding (the merged folder is byte for byte the unsharded one, at the same --th
   --merge DIR...         wildcat predict --merge PRED_0 ... PRED_n-1 --out PRED
   --nproc N              both on this machine: N worker processes (one libtorch thread each
                          unless --threads is given), then the merge
-${INFERENCE_USAGE}
+${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -47,7 +47,7 @@ const PREDICT_BATCH = INFERENCE_BATCH_SIZE;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' },
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
     shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
@@ -61,8 +61,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
   const shard = optStr(p, 'shard') === undefined ? null : parseShardSpec(str(p, 'shard'));
   const threads = threadsFlag(p);
   setNumThreads(threads);
-  memoryFormatFlag(p, threads);
-  inferenceFlag(p);
+  engineFlags(p, threads);
   const run = str(p, 'run');
   const checkpoint = checkpointFlag(p);
   const out = str(p, 'out');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setNumThreads } from '../../core/index.js';
 import { REPORT_DEFAULTS as D, writeRunReport } from '../../report/runReport.js';
 import { Progress } from '../../train/progress.js';
-import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag, memoryFormatFlag, inferenceFlag, INFERENCE_USAGE, MEMORY_FORMAT_USAGE } from '../args.js';
+import { parse, str, num, choice, checkpointFlag, optStr, threadsFlag, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
@@ -33,8 +33,7 @@ and segmentation mIoU in the headline.
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
   --threads N        libtorch threads (default: all cores)
-${MEMORY_FORMAT_USAGE}
-${INFERENCE_USAGE}
+${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -43,13 +42,12 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
-    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' },
+    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
     ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, REPORT_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
-  memoryFormatFlag(p, threads);
-  inferenceFlag(p);
+  engineFlags(p, threads);
   const run = str(p, 'run');
   const split = str(p, 'split', D.split);
   const out = optStr(p, 'out') ?? join(run, `report-${split}.html`);

@@ -3,7 +3,7 @@ import { setNumThreads } from '../../core/index.js';
 import { isLoopbackHost, startStudio, STUDIO_DEFAULTS } from '../../studio/studioServer.js';
 import { DEFAULT_CHECKPOINT } from '../../train/loadRun.js';
 import { Progress } from '../../train/progress.js';
-import { checkpointFlag, inferenceFlag, INFERENCE_USAGE, memoryFormatFlag, MEMORY_FORMAT_USAGE, num, optStr, parse, str, UsageError } from '../args.js';
+import { checkpointFlag, num, optStr, parse, str, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 const L = STUDIO_DEFAULTS.limits;
@@ -36,20 +36,18 @@ verdicts on show are the network's at the run's input size (one scale).
   --max-megapixels N   larger images are refused with 413 from their header (default ${L.maxPixels / 1e6})
   --queue N            inference requests that may wait; more get 503 (default ${L.queueCapacity})
   --threads N          libtorch threads (default: all cores)
-${MEMORY_FORMAT_USAGE}
-${INFERENCE_USAGE}
+${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}`;
 
 export async function studioCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     checkpoint: { type: 'string' }, 'max-upload-mb': { type: 'string' }, 'max-megapixels': { type: 'string' }, queue: { type: 'string' },
-    threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' }, ...SEGMENTATION_OPTIONS,
+    threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS,
   }, STUDIO_USAGE);
   const threads = num(p, 'threads', availableParallelism(), { int: true, min: 1 });
   setNumThreads(threads);
-  memoryFormatFlag(p, threads);
-  inferenceFlag(p);
+  engineFlags(p, threads);
   const host = str(p, 'host', STUDIO_DEFAULTS.host);
   const data = optStr(p, 'data');
   if (optStr(p, 'split') !== undefined && !data) throw new UsageError('--split needs --data voc:DIR');

@@ -1,4 +1,4 @@
-import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed, memoryFormatFlag } from '../args.js';
+import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { AUTO_EPOCHS, defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
@@ -78,7 +78,7 @@ Training
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
   --threads N            libtorch threads (default: all cores; 1 per worker with --nproc)
-  --memory-format F      channels-last | contiguous | auto (default: auto, which says what it picked)
+${ENGINE_USAGE}
 ${DATASET_READ_USAGE}
                          (both recorded in config.json: --resume, eval, predict and report
                          read the dataset the same way)
@@ -94,7 +94,7 @@ export const MODEL_OPTIONS = {
   loss: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
   'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
-  seed: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' },
+  seed: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
   preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' }, 'on-bad-image': { type: 'string' },
   'train-scales': { type: 'string' }, 'test-scales': { type: 'string' }, ...DATASET_READ_OPTIONS,
 } as const;
@@ -227,7 +227,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }, TRAIN_USAGE);
   const plan = launchPlanFromFlags(p);
   const worker = launchEnvFrom(process.env);
-  memoryFormatFlag(p, num(p, 'threads', D.threads, { int: true, min: 1 }));
+  engineFlags(p, num(p, 'threads', D.threads, { int: true, min: 1 }));
   if (plan && worker) throw new UsageError(`--nproc/--nnodes start workers, but this process is one already (RANK=${worker.rank}, WORLD_SIZE=${worker.worldSize} are set)`);
   if (plan) return launchTraining(p, argv, plan);
   if (worker) return trainAsWorker(p, worker);

@@ -3,7 +3,7 @@ import { setNumThreads } from '../../core/index.js';
 import { DEFAULT_THRESHOLD_STEPS, SEGMENTATION_FILE, describeEvidenceKey } from '../../segment/index.js';
 import { tuneRunThresholds } from '../../train/runSegmentation.js';
 import { Progress } from '../../train/progress.js';
-import { checkpointFlag, inferenceFlag, INFERENCE_USAGE, memoryFormatFlag, MEMORY_FORMAT_USAGE, num, optStr, parse, str, threadsFlag } from '../args.js';
+import { checkpointFlag, num, optStr, parse, str, threadsFlag, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 import { formatTable, pct } from '../table.js';
@@ -23,8 +23,7 @@ and the best per-class delta_k (coordinate ascent from it) on the grid 0, 1/N, .
 options do not affect the tuning.
 
   --threads N        libtorch threads (default: all cores)
-${MEMORY_FORMAT_USAGE}
-${INFERENCE_USAGE}
+${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
@@ -32,12 +31,11 @@ ${DATASET_READ_USAGE}
 export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' },
-    steps: { type: 'string' }, threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' }, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
+    steps: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, TUNE_SEGMENTATION_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
-  memoryFormatFlag(p, threads);
-  inferenceFlag(p);
+  engineFlags(p, threads);
   const run = str(p, 'run');
   const split = optStr(p, 'split');
   const which = checkpointFlag(p);
