@@ -9,6 +9,7 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling.js';
 export { Dropout, Dropout2d } from './layers/dropout.js';
 export { Sequential, type TensorModule } from './layers/sequential.js';
 export { Identity } from './layers/identity.js';
+export { setInferenceFusion, inferenceFusionEnabled, fusedInferenceActive, FusedConvBn } from './inferenceFusion.js';
 export { Flatten } from './layers/flatten.js';
 export type { Size2 } from './pair.js';
 export * as functional from './functional.js';
