@@ -1,8 +1,8 @@
 // Contention benchmark: throughput of the default WSL training step (bench/wslSteps.ts) on a
 // quiet machine and with one competing busy process (`yes > /dev/null`, started just for the
 // contended run and stopped after it), at 1 and 2 threads, with our thread-waiting default
-// (GOMP_SPINCOUNT=1000, set by src/core/native.ts), with libgomp's default
-// (WILDCAT_OMP_DEFAULTS=1), with OMP_WAIT_POLICY=PASSIVE, and PyTorch with libgomp's default
+// (GOMP_SPINCOUNT=1000, set by src/core/native.ts), with a shorter spin (GOMP_SPINCOUNT=100), with
+// libgomp's default (WILDCAT_OMP_DEFAULTS=1), with OMP_WAIT_POLICY=PASSIVE, and PyTorch with libgomp's default
 // beside them (bench/torch_wsl.py standalone).
 //
 //   npm run bench:contention -- --threads 1,2 --steps 6
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   const ours = (t: number): [string, string[]] => [process.execPath, [self, '--worker', '--threads', String(t), '--warmup', String(warmup), '--steps', String(steps), '--format', format]];
   const sides: { side: string; policy: string; env: NodeJS.ProcessEnv; run: (threads: number) => [string, string[]] }[] = [
     { side: 'ours', policy: 'GOMP_SPINCOUNT=1000 (our default)', env: base, run: ours },
+    { side: 'ours', policy: 'GOMP_SPINCOUNT=100', env: { ...base, GOMP_SPINCOUNT: '100' }, run: ours },
     { side: 'ours', policy: 'libgomp default', env: { ...base, WILDCAT_OMP_DEFAULTS: '1' }, run: ours },
     { side: 'ours', policy: 'OMP_WAIT_POLICY=PASSIVE', env: { ...base, OMP_WAIT_POLICY: 'PASSIVE' }, run: ours },
   ];
