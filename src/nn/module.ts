@@ -243,8 +243,8 @@ export abstract class Module {
 
   /**
    * Frees what this module derived from its tensors for faster inference (prepacked weights:
-   * src/nn/inferenceFusion.ts). Called by train(), eval() and dispose(); modules that keep such
-   * caches override it.
+   * src/nn/inferenceFusion.ts). Called by train(), eval(), to() and dispose(); modules that keep
+   * such caches override it.
    */
   protected releaseDerived(): void {}
 
@@ -296,6 +296,7 @@ export abstract class Module {
     };
     noGrad(() => {
       for (const m of this.modules()) {
+        m.releaseDerived(); // derived from the tensors about to be replaced
         for (const [n, p] of m.#parameters) {
           if (p === null) continue;
           // Under noGrad the converted tensor is a fresh leaf.

@@ -118,6 +118,46 @@ test('fused inference: packed weights are rebuilt after an in-place write, a sta
   });
 });
 
+test('fused inference follows a replaced layer and a change of dtype', { skip }, () => {
+  leakFree(() => {
+    manualSeed(7);
+    const net = resnet(18, { numClasses: 3, widthMultiplier: 0.25 });
+    trainedLooking(net);
+    const x = randn([2, 3, 32, 32]);
+    const compare = (): void => {
+      const [plain, fused] = bothPaths((v) => net.forward(v), x);
+      assertClose(fused, plain, { atol: 1e-4, rtol: 1e-4 });
+    };
+    compare();
+    // A layer replaced by assignment: the block fuses the new one, not the one it packed.
+    const block = net.layer2.at(0) as unknown as { conv2: Conv2d };
+    const old = block.conv2;
+    manualSeed(8);
+    block.conv2 = new Conv2d(old.inChannels, old.outChannels, 3, { padding: 1, bias: false });
+    old.dispose();
+    compare();
+    // float64 is not packed (plain path); back to float32 it is again, with the converted weights.
+    net.to('float64');
+    const x64 = x.to('float64');
+    const [plain64, fused64] = (() => {
+      try {
+        setInferenceFusion(true);
+        const f = tidy(() => noGrad(() => net.forward(x64).toNumbers()));
+        setInferenceFusion(false);
+        return [tidy(() => noGrad(() => net.forward(x64).toNumbers())), f];
+      } finally {
+        setInferenceFusion(false);
+      }
+    })();
+    assert.deepEqual(fused64, plain64, 'float64 runs the plain path');
+    net.to('float32');
+    compare();
+    net.dispose();
+    x.dispose();
+    x64.dispose();
+  });
+});
+
 test('fused inference is taken only when on, in eval mode, with gradients off', { skip }, () => {
   leakFree(() => {
     const m = new Sequential(new Conv2d(3, 4, 3), new BatchNorm2d(4));

@@ -60,6 +60,32 @@ interface FusedBlock {
   shortcut: FusedConvBn | null;
 }
 
+/**
+ * The fused form of a block or stem, built on first use and rebuilt when the block's layers are
+ * no longer the modules it was built from (a layer replaced by assignment).
+ */
+class FusionCache {
+  #layers: readonly (Module | null)[] = [];
+  #fused: FusedBlock | null | undefined;
+
+  get(layers: readonly (Module | null)[], build: () => FusedBlock | null): FusedBlock | null {
+    if (this.#fused !== undefined && (layers.length !== this.#layers.length || layers.some((m, i) => m !== this.#layers[i]))) this.release();
+    if (this.#fused === undefined) {
+      this.#layers = layers;
+      this.#fused = build();
+    }
+    return this.#fused;
+  }
+
+  release(): void {
+    if (this.#fused) {
+      for (const c of this.#fused.main) c.release();
+      this.#fused.shortcut?.release();
+    }
+    this.#fused = undefined;
+  }
+}
+
 /** The fused form of a block's [conv, bn] pairs, or null when one of them cannot be folded. */
 function fuseBlock(pairs: [Conv2d, BatchNorm2d][], downsample: Sequential | null): FusedBlock | null {
   if (!pairs.every(([c, b]) => FusedConvBn.supports(c, b))) return null;
@@ -85,11 +111,6 @@ function fusedBlockForward(f: FusedBlock, x: Tensor, relu: ReLU): Tensor {
   });
 }
 
-function releaseFused(f: FusedBlock | null | undefined): void {
-  if (!f) return;
-  for (const c of f.main) c.release();
-  f.shortcut?.release();
-}
 
 /** The residual block of ResNet-18/34: two 3×3 convolutions (conv1, bn1, conv2, bn2, downsample). */
 export class BasicBlock extends Module {
@@ -118,13 +139,13 @@ export class BasicBlock extends Module {
     return this.bn2;
   }
 
-  // undefined: not built yet; null: this block cannot be fused.
-  #fused: FusedBlock | null | undefined;
+  #fusion = new FusionCache();
 
   forward(x: Tensor): Tensor {
     if (fusedInferenceActive(this)) {
-      this.#fused ??= fuseBlock([[this.conv1, this.bn1], [this.conv2, this.bn2]], this.downsample);
-      if (this.#fused) return fusedBlockForward(this.#fused, x, this.relu);
+      const { conv1, bn1, conv2, bn2, downsample } = this;
+      const fused = this.#fusion.get([conv1, bn1, conv2, bn2, downsample], () => fuseBlock([[conv1, bn1], [conv2, bn2]], downsample));
+      if (fused) return fusedBlockForward(fused, x, this.relu);
     }
     return tidy(() => {
       let out = this.conv1.forward(x);
@@ -137,8 +158,7 @@ export class BasicBlock extends Module {
   }
 
   protected override releaseDerived(): void {
-    releaseFused(this.#fused);
-    this.#fused = undefined;
+    this.#fusion.release();
   }
 }
 
@@ -176,18 +196,18 @@ export class Bottleneck extends Module {
     return this.bn3;
   }
 
-  // undefined: not built yet; null: this block cannot be fused.
-  #fused: FusedBlock | null | undefined;
+  #fusion = new FusionCache();
 
   protected override releaseDerived(): void {
-    releaseFused(this.#fused);
-    this.#fused = undefined;
+    this.#fusion.release();
   }
 
   forward(x: Tensor): Tensor {
     if (fusedInferenceActive(this)) {
-      this.#fused ??= fuseBlock([[this.conv1, this.bn1], [this.conv2, this.bn2], [this.conv3, this.bn3]], this.downsample);
-      if (this.#fused) return fusedBlockForward(this.#fused, x, this.relu);
+      const { conv1, bn1, conv2, bn2, conv3, bn3, downsample } = this;
+      const pairs: [Conv2d, BatchNorm2d][] = [[conv1, bn1], [conv2, bn2], [conv3, bn3]];
+      const fused = this.#fusion.get([conv1, bn1, conv2, bn2, conv3, bn3, downsample], () => fuseBlock(pairs, downsample));
+      if (fused) return fusedBlockForward(fused, x, this.relu);
     }
     return tidy(() => {
       let out = this.conv1.forward(x);
@@ -336,21 +356,20 @@ export class ResNet extends Module {
     });
   }
 
-  // undefined: not built yet; null: the stem cannot be fused.
-  #fusedStem: FusedConvBn | null | undefined;
+  #stemFusion = new FusionCache();
 
   /** relu(bn1(conv1(x))), fused when evaluating with fused inference on. */
   #stem(x: Tensor): Tensor {
     if (fusedInferenceActive(this)) {
-      this.#fusedStem ??= FusedConvBn.supports(this.conv1, this.bn1) ? new FusedConvBn(this.conv1, this.bn1, 'relu') : null;
-      if (this.#fusedStem) return this.#fusedStem.forward(x);
+      const { conv1, bn1 } = this;
+      const fused = this.#stemFusion.get([conv1, bn1], () => (FusedConvBn.supports(conv1, bn1) ? { main: [new FusedConvBn(conv1, bn1, 'relu')], shortcut: null } : null));
+      if (fused) return fused.main[0]!.forward(x);
     }
     return this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
   }
 
   protected override releaseDerived(): void {
-    this.#fusedStem?.release();
-    this.#fusedStem = undefined;
+    this.#stemFusion.release();
   }
 
   /** Class scores [N, numClasses] (global average pooling, fc); [N, outChannels] without fc. */
