@@ -7,7 +7,25 @@
 
 #include <ATen/ATen.h>
 
+#include <stdexcept>
+#include <string>
+
 namespace wildcat {
+
+// Runs `fn` for an exported function: std::out_of_range becomes a JS RangeError,
+// std::invalid_argument a TypeError and a libtorch error an Error, each prefixed by `where`.
+template <typename F>
+Napi::Value GuardedCall(const Napi::CallbackInfo& info, const char* where, F&& fn) {
+  try {
+    return fn();
+  } catch (const std::out_of_range& e) {
+    throw Napi::RangeError::New(info.Env(), std::string(where) + ": " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw Napi::TypeError::New(info.Env(), std::string(where) + ": " + e.what());
+  } catch (const c10::Error& e) {
+    throw Napi::Error::New(info.Env(), std::string(where) + ": " + e.what_without_backtrace());
+  }
+}
 
 // The tensor behind a JS tensor handle (defined in addon.cc). Throws std::invalid_argument,
 // naming `what`, when the value is not a live tensor handle.

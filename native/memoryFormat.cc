@@ -21,20 +21,9 @@ c10::MemoryFormat FormatOf(const Napi::Value& v) {
   return static_cast<c10::MemoryFormat>(code);
 }
 
-template <typename F>
-Napi::Value Guarded(const Napi::CallbackInfo& info, const char* where, F&& fn) {
-  try {
-    return fn();
-  } catch (const std::out_of_range& e) {
-    throw Napi::RangeError::New(info.Env(), std::string(where) + ": " + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw Napi::TypeError::New(info.Env(), std::string(where) + ": " + e.what());
-  }
-}
-
 // isContiguous(handle, formatCode) -> whether the elements lie densely in that format's order.
 Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
-  return Guarded(info, "isContiguous", [&]() -> Napi::Value {
+  return GuardedCall(info, "isContiguous", [&]() -> Napi::Value {
     at::Tensor t = TensorOfHandle(info[0], "tensor");
     return Napi::Boolean::New(info.Env(), t.is_contiguous(FormatOf(info[1])));
   });
@@ -42,7 +31,7 @@ Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
 
 // strides(handle) -> element strides per dimension.
 Napi::Value Strides(const Napi::CallbackInfo& info) {
-  return Guarded(info, "strides", [&]() -> Napi::Value {
+  return GuardedCall(info, "strides", [&]() -> Napi::Value {
     at::Tensor t = TensorOfHandle(info[0], "tensor");
     auto s = t.strides();
     auto out = Napi::Array::New(info.Env(), s.size());

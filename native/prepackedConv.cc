@@ -53,19 +53,6 @@ std::vector<int64_t> IntList(const Napi::Value& v, size_t n, const char* what) {
   return out;
 }
 
-template <typename F>
-Napi::Value Guarded(const Napi::CallbackInfo& info, const char* where, F&& fn) {
-  try {
-    return fn();
-  } catch (const std::out_of_range& e) {
-    throw Napi::RangeError::New(info.Env(), std::string(where) + ": " + e.what());
-  } catch (const std::invalid_argument& e) {
-    throw Napi::TypeError::New(info.Env(), std::string(where) + ": " + e.what());
-  } catch (const c10::Error& e) {
-    throw Napi::Error::New(info.Env(), std::string(where) + ": " + e.what_without_backtrace());
-  }
-}
-
 ConvContext& ContextOf(const Napi::Value& v) {
   bool ok = false;
   if (v.IsExternal()) napi_check_object_type_tag(v.Env(), v, &kConvContextTag, &ok);
@@ -81,7 +68,7 @@ Napi::Value Available(const Napi::CallbackInfo& info) {
 // convPrepack(weight, bias | null, stride[2], padding[2], dilation[2], groups, inputSize[4],
 // activation 'none' | 'relu') -> context. The context serves inputs of exactly inputSize.
 Napi::Value Prepack(const Napi::CallbackInfo& info) {
-  return Guarded(info, "convPrepack", [&]() -> Napi::Value {
+  return GuardedCall(info, "convPrepack", [&]() -> Napi::Value {
     if (!Ops().prepack) throw std::invalid_argument("this libtorch has no prepacked oneDNN convolution");
     at::Tensor weight = TensorOfHandle(info[0], "weight");
     c10::IValue bias;
@@ -105,7 +92,7 @@ Napi::Value Prepack(const Napi::CallbackInfo& info) {
 // convRun(input, context) -> output: the convolution (and its activation) of a float32 input of
 // the context's inputSize, in the input's memory format.
 Napi::Value Run(const Napi::CallbackInfo& info) {
-  return Guarded(info, "convRun", [&]() -> Napi::Value {
+  return GuardedCall(info, "convRun", [&]() -> Napi::Value {
     ConvContext& c = ContextOf(info[1]);
     if (c.context.isNone()) throw std::invalid_argument("context was used after convRelease()");
     at::Tensor input = TensorOfHandle(info[0], "input");
@@ -121,7 +108,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 
 // convRelease(context): frees the packed weights now rather than when the handle is collected.
 Napi::Value Release(const Napi::CallbackInfo& info) {
-  return Guarded(info, "convRelease", [&]() -> Napi::Value {
+  return GuardedCall(info, "convRelease", [&]() -> Napi::Value {
     ContextOf(info[0]).context = c10::IValue();
     return info.Env().Undefined();
   });
@@ -130,7 +117,7 @@ Napi::Value Release(const Napi::CallbackInfo& info) {
 // tensorVersion(handle) -> the tensor's version counter: bumped by every in-place write, so a
 // cache derived from a tensor can tell that the tensor changed.
 Napi::Value Version(const Napi::CallbackInfo& info) {
-  return Guarded(info, "tensorVersion", [&]() -> Napi::Value {
+  return GuardedCall(info, "tensorVersion", [&]() -> Napi::Value {
     return Napi::Number::New(info.Env(), static_cast<double>(TensorOfHandle(info[0], "tensor")._version()));
   });
 }
