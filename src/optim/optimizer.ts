@@ -92,9 +92,9 @@ export abstract class Optimizer<H extends BaseHyperParams> {
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
     group.params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TypeError(`${where}: params[${i}] is not a Tensor (${describe(p)})`);
-      if (seen.has(p)) throw new Error(`${where}: params[${i}] already appears in this optimizer (a parameter may belong to one group only)`);
-      if (!p.isLeaf) throw new Error(`${where}: params[${i}] (shape [${p.shape.join(', ')}]) is not a leaf tensor; optimize the parameter itself, not a result computed from it`);
-      if (!p.requiresGrad) throw new Error(`${where}: params[${i}] (shape [${p.shape.join(', ')}]) does not require grad; call requiresGrad_() on it or leave it out`);
+      if (seen.has(p)) throw new RangeError(`${where}: params[${i}] already appears in this optimizer (a parameter may belong to one group only)`);
+      if (!p.isLeaf) throw new RangeError(`${where}: params[${i}] (shape [${p.shape.join(', ')}]) is not a leaf tensor; optimize the parameter itself, not a result computed from it`);
+      if (!p.requiresGrad) throw new RangeError(`${where}: params[${i}] (shape [${p.shape.join(', ')}]) does not require grad; call requiresGrad_() on it or leave it out`);
       seen.add(p);
     });
     const resolved = { ...this.defaults } as ResolvedGroup<H>;
@@ -213,30 +213,30 @@ export abstract class Optimizer<H extends BaseHyperParams> {
       throw new TypeError(`${what}: expected {tensors, meta} as written by stateDict(); meta.groups is missing`);
     }
     if (meta.optimizer !== this.kind) {
-      throw new Error(`${what}: the state was saved by ${meta.optimizer}, not ${this.kind}; use the same optimizer or start its state fresh`);
+      throw new RangeError(`${what}: the state was saved by ${meta.optimizer}, not ${this.kind}; use the same optimizer or start its state fresh`);
     }
     if (meta.groups.length !== this.paramGroups.length) {
-      throw new Error(`${what}: the state has ${meta.groups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
+      throw new RangeError(`${what}: the state has ${meta.groups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
     }
     const params = this.params;
     meta.groups.forEach((sg, gi) => {
       const n = Array.isArray(sg.params) ? sg.params.length : -1;
       if (n !== this.paramGroups[gi]!.params.length) {
-        throw new Error(`${what}: group ${gi} has ${n} parameters in the state, ${this.paramGroups[gi]!.params.length} here; build the optimizer with the same groups`);
+        throw new RangeError(`${what}: group ${gi} has ${n} parameters in the state, ${this.paramGroups[gi]!.params.length} here; build the optimizer with the same groups`);
       }
     });
     // Check every tensor before changing anything.
     const incoming = new Map<number, Record<string, Tensor>>();
     for (const [key, t] of Object.entries(tensors ?? {})) {
       const m = /^state\.(\d+)\.(.+)$/.exec(key);
-      if (m === null) throw new Error(`${what}: unexpected tensor name '${key}'; expected 'state.<param index>.<name>'`);
+      if (m === null) throw new RangeError(`${what}: unexpected tensor name '${key}'; expected 'state.<param index>.<name>'`);
       const i = Number(m[1]);
       const p = params[i];
-      if (p === undefined) throw new Error(`${what}: '${key}' refers to parameter ${i}, but there are only ${params.length}`);
+      if (p === undefined) throw new RangeError(`${what}: '${key}' refers to parameter ${i}, but there are only ${params.length}`);
       const ps = p.shape;
       const ts = t.shape;
       if (ps.length !== ts.length || ps.some((d, k) => d !== ts[k])) {
-        throw new Error(`${what}: '${key}' has shape [${ts.join(', ')}], parameter ${i} has shape [${ps.join(', ')}]`);
+        throw new RangeError(`${what}: '${key}' has shape [${ts.join(', ')}], parameter ${i} has shape [${ps.join(', ')}]`);
       }
       let rec = incoming.get(i);
       if (rec === undefined) incoming.set(i, (rec = {}));
@@ -252,7 +252,7 @@ export abstract class Optimizer<H extends BaseHyperParams> {
     }
     for (const [key, scalars] of Object.entries(meta.state ?? {})) {
       const p = params[Number(key)];
-      if (p === undefined) throw new Error(`${what}: scalar state for parameter ${key}, but there are only ${params.length}`);
+      if (p === undefined) throw new RangeError(`${what}: scalar state for parameter ${key}, but there are only ${params.length}`);
       Object.assign(this.stateOf(p).scalars, scalars);
     }
     meta.groups.forEach((sg, gi) => {
@@ -273,7 +273,7 @@ export abstract class Optimizer<H extends BaseHyperParams> {
   }
 
   #checkAlive(what: string): void {
-    if (this.#disposed) throw new Error(`${this.kind}.${what}(): the optimizer was disposed; create a new one`);
+    if (this.#disposed) throw new TypeError(`${this.kind}.${what}(): the optimizer was disposed; create a new one`);
   }
 }
 
