@@ -195,6 +195,13 @@ test('FusedConvBn: folds a conv with bias, refuses what it cannot fold; Prepacke
     const x = randn([2, 3, 9, 11]);
     const f = new FusedConvBn(conv, bn, 'relu');
     tidy(() => noGrad(() => assertClose(f.forward(x).toNumbers(), bn.forward(conv.forward(x)).relu().toNumbers(), { atol: 1e-5, rtol: 1e-5 })));
+    // Strided views (neither contiguous nor channels-last) give the same result as the plain path.
+    tidy(() => noGrad(() => {
+      for (const v of [x.transpose(2, 3), x.narrow(3, 1, 8)]) {
+        assert.equal(v.isContiguous() || v.isContiguous('channelsLast'), false);
+        assertClose(f.forward(v).toNumbers(), bn.forward(conv.forward(v)).relu().toNumbers(), { atol: 1e-5, rtol: 1e-5 });
+      }
+    }));
     f.release();
     const same = new Conv2d(3, 5, 3, { padding: 'same' });
     const batchStats = new BatchNorm2d(5, { trackRunningStats: false });
