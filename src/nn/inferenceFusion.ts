@@ -30,8 +30,12 @@ export function fusedInferenceActive(m: Module): boolean {
   return enabled && !m.training && !isGradEnabled() && prepackedConvAvailable();
 }
 
-/** Packed shapes kept per convolution (batch sizes, scales); the least recently used goes first. */
-const MAX_SHAPES = 4;
+/**
+ * Packed shapes kept per convolution (batch sizes × scales), the least recently used dropped
+ * first. Eight holds Oquab et al.'s six test scales (the `oquab` preset) plus a partial batch:
+ * fewer would miss on every scale of that cycle (LRU on a longer loop), and each miss packs anew.
+ */
+const MAX_SHAPES = 8;
 
 /**
  * A Conv2d followed by an eval-mode BatchNorm2d (and optionally a ReLU), folded and packed per

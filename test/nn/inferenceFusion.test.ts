@@ -202,6 +202,13 @@ test('FusedConvBn: folds a conv with bias, refuses what it cannot fold; Prepacke
         assertClose(f.forward(v).toNumbers(), bn.forward(conv.forward(v)).relu().toNumbers(), { atol: 1e-5, rtol: 1e-5 });
       }
     }));
+    // More shapes than it keeps (ten sizes, then the first again): evicted shapes pack anew.
+    tidy(() => noGrad(() => {
+      for (const side of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 5]) {
+        const v = randn([1, 3, side, side + 1]);
+        assertClose(f.forward(v).toNumbers(), bn.forward(conv.forward(v)).relu().toNumbers(), { atol: 1e-5, rtol: 1e-5 });
+      }
+    }));
     f.release();
     const same = new Conv2d(3, 5, 3, { padding: 'same' });
     const batchStats = new BatchNorm2d(5, { trackRunningStats: false });
