@@ -168,11 +168,14 @@ async function worker(dir: string): Promise<void> {
         path = c.path!;
         bytes = new Uint8Array(0);
       } else {
-        let s = seeds.get(target.name);
-        if (!s) seeds.set(target.name, (s = await target.seeds()));
         const rng = new FuzzRng((c.seed * 0x9e3779b1) ^ (c.index * 0x85ebca6b) ^ hash(target.name));
-        const m = mutate(s[c.index % s.length]!, rng, target.text);
-        bytes = target.wrap ? target.wrap(m) : m;
+        if (target.generate) bytes = target.generate(rng);
+        else {
+          let s = seeds.get(target.name);
+          if (!s) seeds.set(target.name, (s = await target.seeds()));
+          const m = mutate(s[c.index % s.length]!, rng, target.text);
+          bytes = target.wrap ? target.wrap(m) : m;
+        }
         writeFileSync(path, bytes);
       }
       let reply: { outcome: 'ok' | 'error'; message?: string; errorName?: string };

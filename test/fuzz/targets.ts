@@ -27,6 +27,8 @@ import { ZipArchive, loadTensors, rawTensorFromValues, serializeSafetensors } fr
 import { memory } from '../../src/core/index.js';
 import { crc32 } from '../../src/io/zipArchive.js';
 import { P, checkpoint, f32bytes, tensorV2 } from '../io/pickleWriter.js';
+import { generateCheckpoint } from './checkpointGrammar.js';
+import type { FuzzRng } from './mutate.js';
 import { writeZip } from '../io/zipWriter.js';
 
 export interface FuzzTarget {
@@ -38,6 +40,8 @@ export interface FuzzTarget {
   seeds(): Promise<Uint8Array[]>;
   /** The file written for a mutant (default: the mutant itself). */
   wrap?(mutant: Uint8Array): Uint8Array;
+  /** Instead of mutating seeds: generates each input whole (structure-aware targets). */
+  generate?(rng: FuzzRng): Uint8Array;
   run(path: string): Promise<void>;
 }
 
@@ -229,6 +233,14 @@ export const TARGETS: readonly FuzzTarget[] = [
       const zip = ZipArchive.open(fixture('views_dtypes_checkpoint.pth'));
       return writeZip(zip.names().map((n) => ({ name: n, data: n.endsWith('/data.pkl') ? pickle : zip.read(n).slice() })));
     },
+    run: loadWeights,
+  },
+  {
+    // Generated checkpoints (checkpointGrammar.ts): valid zips and pickles with tensors of arbitrary
+    // storages, dtypes, offsets, sizes and strides, past the opcodes byte mutations break.
+    name: 'pthGrammar', ext: 'pth', text: false,
+    seeds: async () => [],
+    generate: generateCheckpoint,
     run: loadWeights,
   },
   {
