@@ -22,7 +22,7 @@ and the best per-class delta_k (coordinate ascent from it) on the grid 0, 1/N, .
 --data and --split default to the run's training data and validation split. The smoothing
 options do not affect the tuning.
 
-  --threads N        libtorch threads (default: all cores)
+  --threads N            libtorch threads (default: all cores)
 ${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
