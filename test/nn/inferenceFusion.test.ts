@@ -58,6 +58,27 @@ for (const memoryFormat of ['contiguous', 'channelsLast'] as MemoryFormat[]) {
   }
 }
 
+test('fused inference: grouped convolutions (ResNeXt) and a BatchNorm without affine parameters', { skip }, () => {
+  leakFree(() => {
+    manualSeed(9);
+    const net = resnet(50, { numClasses: 5, widthMultiplier: 0.25, groups: 4, widthPerGroup: 8 }).to({ memoryFormat: 'channelsLast' });
+    trainedLooking(net);
+    const x = tidy(() => randn([2, 3, 40, 40]).contiguous({ memoryFormat: 'channelsLast' }));
+    const [plain, fused] = bothPaths((v) => net.forward(v), x);
+    assertClose(fused, plain, { atol: 1e-4, rtol: 1e-4 });
+    const conv = new Conv2d(3, 4, 3, { padding: 1, bias: false });
+    const bn = new BatchNorm2d(4, { affine: false });
+    const seq = new Sequential(conv, bn);
+    trainedLooking(seq);
+    const f = new FusedConvBn(conv, bn, 'none');
+    tidy(() => noGrad(() => assertClose(f.forward(x).toNumbers(), bn.forward(conv.forward(x)).toNumbers(), { atol: 1e-5, rtol: 1e-5 })));
+    f.release();
+    net.dispose();
+    seq.dispose();
+    x.dispose();
+  });
+});
+
 test('WildcatNet (dilated, channels-last): fused class maps and scores equal the plain ones', { skip }, () => {
   leakFree(() => {
     manualSeed(2);
