@@ -202,6 +202,17 @@ def run_standalone(job, info, warmup, steps):
     print(json.dumps(result))
 
 
+def memory_formats(spec):
+    """The layouts of a --formats list, as (phase suffix, torch memory format): contiguous -> ('',
+    torch.contiguous_format), channelsLast -> ('_cl', torch.channels_last); other names refused."""
+    out = []
+    for fmt in spec.split(","):
+        if fmt not in ("contiguous", "channelsLast"):
+            raise SystemExit("--formats: unknown layout %r (contiguous, channelsLast)" % fmt)
+        out.append(("_cl", torch.channels_last) if fmt == "channelsLast" else ("", torch.contiguous_format))
+    return out
+
+
 def set_threads(n):
     torch.set_num_threads(n)
     return torch.get_num_threads()

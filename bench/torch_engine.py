@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from torch_common import resnet, run_standalone, serve, set_threads
+from torch_common import memory_formats, resnet, run_standalone, serve, set_threads
 
 
 def main():
@@ -50,11 +50,7 @@ def main():
     labels = rng.integers(0, a.classes, size=a.batch).astype(np.int64)
     job = {}
     source = None
-    for fmt in a.formats.split(","):
-        if fmt not in ("contiguous", "channelsLast"):
-            raise SystemExit("--formats: unknown layout %r (contiguous, channelsLast)" % fmt)
-        memory_format = torch.channels_last if fmt == "channelsLast" else torch.contiguous_format
-        suffix = "_cl" if fmt == "channelsLast" else ""
+    for suffix, memory_format in memory_formats(a.formats):
         torch.manual_seed(a.seed)
         net, source = resnet(depth, num_classes=a.classes, width=a.width, impl=a.impl)
         net = net.to(memory_format=memory_format)

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_common import resnet, run_standalone, serve, set_threads
+from torch_common import memory_formats, resnet, run_standalone, serve, set_threads
 
 
 def resolve_k(k, n):
@@ -109,10 +109,7 @@ def main():
     labels = np.where(rng.random((a.batch, a.classes)) < 0.3, 1, -1).astype(np.float32)
     job = {}
     source = None
-    for fmt in a.formats.split(","):
-        if fmt not in ("contiguous", "channelsLast"):
-            raise SystemExit("--formats: unknown layout %r (contiguous, channelsLast)" % fmt)
-        memory_format = torch.channels_last if fmt == "channelsLast" else torch.contiguous_format
+    for suffix, memory_format in memory_formats(a.formats):
         torch.manual_seed(a.seed)
         backbone, source = resnet(a.depth, num_classes=0, width=a.width, output_stride=a.output_stride, impl="script")
         net = WildcatNet(backbone, a.classes, a.maps, a.kmax, a.kmin, a.alpha).to(memory_format=memory_format)
@@ -131,7 +128,7 @@ def main():
             opt.step()
             return value
 
-        job["train_cl" if fmt == "channelsLast" else "train"] = train
+        job["train" + suffix] = train
 
     info = dict(torch=torch.__version__, torch_threads=threads, resnet_source=source)
     if a.serve:
