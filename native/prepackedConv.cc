@@ -79,10 +79,11 @@ Napi::Value Prepack(const Napi::CallbackInfo& info) {
     if (!info[7].IsString()) throw std::invalid_argument("activation: expected 'none' or 'relu'");
     std::string activation = info[7].As<Napi::String>().Utf8Value();
     if (activation != "none" && activation != "relu") throw std::out_of_range("activation: expected 'none' or 'relu', got '" + activation + "'");
+    std::vector<int64_t> inputSize = IntList(info[6], 4, "inputSize");
     std::vector<c10::IValue> stack{weight, bias, IntList(info[2], 2, "stride"), IntList(info[3], 2, "padding"), IntList(info[4], 2, "dilation"),
-                                   info[5].As<Napi::Number>().Int64Value(), IntList(info[6], 4, "inputSize"), activation};
+                                   info[5].As<Napi::Number>().Int64Value(), inputSize, activation};
     Ops().prepack->callBoxed(stack);
-    auto* box = new ConvContext{std::move(stack.at(0)), IntList(info[6], 4, "inputSize")};
+    auto* box = new ConvContext{std::move(stack.at(0)), std::move(inputSize)};
     auto ext = Napi::External<ConvContext>::New(info.Env(), box, [](Napi::BasicEnv, ConvContext* c) { delete c; });
     napi_type_tag_object(info.Env(), ext, &kConvContextTag);
     return ext;
