@@ -104,35 +104,30 @@ test('fused inference: packed weights are rebuilt after an in-place write, a sta
     const net = resnet(18, { numClasses: 4, widthMultiplier: 0.25 });
     trainedLooking(net);
     const x = randn([2, 3, 32, 32]);
-    const fusedOut = (): number[] => {
-      setInferenceFusion(true);
-      try {
-        return tidy(() => noGrad(() => net.forward(x).toNumbers()));
-      } finally {
-        setInferenceFusion(false);
-      }
+    // The fused output, checked against the plain path of the network as it is now.
+    const fusedMatchesPlain = (): number[] => {
+      const [plain, fused] = bothPaths((v) => net.forward(v), x);
+      assertClose(fused, plain, { atol: 1e-4, rtol: 1e-4 });
+      return fused;
     };
-    const plainOut = (): number[] => tidy(() => noGrad(() => net.forward(x).toNumbers()));
-    const before = fusedOut();
+    const before = fusedMatchesPlain();
     // An in-place write to a BN buffer (the running variance of the stem).
     noGrad(() => net.bn1.running_var!.mul_(4));
     assert.ok(tensorVersion(net.bn1.running_var!) > 0);
-    const afterWrite = fusedOut();
-    assertClose(afterWrite, plainOut(), { atol: 1e-4, rtol: 1e-4 });
-    assert.notDeepEqual(afterWrite, before);
+    assert.notDeepEqual(fusedMatchesPlain(), before);
     // Loading another network's weights.
     manualSeed(5);
     const other = resnet(18, { numClasses: 4, widthMultiplier: 0.25 });
     trainedLooking(other);
     tidy(() => net.loadStateDict(other.stateDict()));
-    assertClose(fusedOut(), plainOut(), { atol: 1e-4, rtol: 1e-4 });
+    fusedMatchesPlain();
     // A training step changes the weights; eval() afterwards packs them again.
     net.train();
     tidy(() => net.forward(x).square().sum().backward());
     tidy(() => noGrad(() => { for (const p of net.parameters()) if (p.grad) p.sub_(p.grad.mul(0.05)); }));
     net.zeroGrad();
     net.eval();
-    assertClose(fusedOut(), plainOut(), { atol: 1e-4, rtol: 1e-4 });
+    fusedMatchesPlain();
     net.dispose();
     other.dispose();
     x.dispose();
@@ -160,16 +155,7 @@ test('fused inference follows a replaced layer and a change of dtype', { skip },
     // float64 is not packed (plain path); back to float32 it is again, with the converted weights.
     net.to('float64');
     const x64 = x.to('float64');
-    const [plain64, fused64] = (() => {
-      try {
-        setInferenceFusion(true);
-        const f = tidy(() => noGrad(() => net.forward(x64).toNumbers()));
-        setInferenceFusion(false);
-        return [tidy(() => noGrad(() => net.forward(x64).toNumbers())), f];
-      } finally {
-        setInferenceFusion(false);
-      }
-    })();
+    const [plain64, fused64] = bothPaths((v) => net.forward(v), x64);
     assert.deepEqual(fused64, plain64, 'float64 runs the plain path');
     net.to('float32');
     compare();
