@@ -10,7 +10,7 @@ import { INFERENCE_BATCH_SIZE } from '../segment/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { DEFAULT_CHECKPOINT, loadRun, type RunCheckpoint } from './loadRun.js';
 import type { Predictions } from './predict.js';
-import { loadScoreCombination, type ScoreCombination } from './scoreCombination.js';
+import { combineScores, loadScoreCombination, type ScoreCombination } from './scoreCombination.js';
 import type { WslTrainConfig } from './wslConfig.js';
 
 /** The member networks of a combination folder, loaded (dispose with {@link disposeMembers}). */
@@ -66,6 +66,8 @@ export async function predictCombination(
     }
   }
   const batchSize = opts.batchSize ?? INFERENCE_BATCH_SIZE;
+  // Column r of the weights: member r's weight per class, the factor of its class maps.
+  const columns = c.members.map((_, r) => Float32Array.from(weights, (row) => row[r]!));
   const loaders = c.members.map((m) => new BatchLoader(list, { batchSize, size: m.config.imageSize, shuffle: false }));
   const epochs = loaders.map((l) => l.epoch(0));
   for (const m of c.members) m.net.eval();
@@ -78,14 +80,10 @@ export async function predictCombination(
       const B = bs[0]!.batchSize;
       noGrad(() => tidy(() => {
         const outs = c.members.map((m, r) => m.net.forwardMaps(tensor(bs[r]!.images, { shape: [B, 3, bs[r]!.size, bs[r]!.size] })));
-        const memberScores = outs.map((o) => o.scores.toArray() as Float32Array);
+        const combinedScores = combineScores(outs.map((o) => o.scores.toArray() as Float32Array), weights, bias);
         for (let b = 0; b < B; b++) {
           const i = bs[0]!.indices[b]!;
-          for (let k = 0; k < C; k++) {
-            let v = bias[k]!;
-            for (let r = 0; r < outs.length; r++) v += weights[k]![r]! * memberScores[r]![b * C + k]!;
-            scores[i * C + k] = v;
-          }
+          scores.set(combinedScores.subarray(b * C, (b + 1) * C), i * C);
           if (!withPoints) continue;
           const W = sizes[2 * i]!;
           const H = sizes[2 * i + 1]!;
@@ -93,7 +91,7 @@ export async function predictCombination(
             let combined: Tensor | null = null;
             outs.forEach((o, r) => {
               const up = F.interpolate(o.classMaps.narrow(0, b, 1), { size: [H, W], mode: 'bilinear', alignCorners: false }).reshape([C, H * W]);
-              const w = tensor(Float32Array.from(weights, (row) => row[r]!), { shape: [C, 1] });
+              const w = tensor(columns[r]!, { shape: [C, 1] });
               combined = combined === null ? up.mul(w) : combined.add(up.mul(w));
             });
             const idx = (combined as unknown as Tensor).argmax(1).toArray() as BigInt64Array;
