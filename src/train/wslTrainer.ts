@@ -414,7 +414,7 @@ interface Clock {
 }
 
 /** The run's totals so far, earlier segments included, as checkpoint metadata. */
-function spentSoFar(clock: Clock): Pick<CheckpointMeta, 'spentSeconds' | 'spentTrainSeconds' | 'spentImages'> {
+function spentSoFar(clock: Clock): Required<Pick<CheckpointMeta, 'spentSeconds' | 'spentTrainSeconds' | 'spentImages'>> {
   return {
     spentSeconds: clock.before.seconds + (Date.now() - clock.start) / 1000,
     spentTrainSeconds: clock.before.trainSeconds + clock.trainSeconds,
@@ -537,11 +537,12 @@ async function closeEpoch(s: Session, position: RunPosition, outcome: EpochOutco
 
 /** Phase 5: the result; a finished (not interrupted) run also logs it and writes summary.json. */
 function finishRun(run: OpenedRun, position: RunPosition, clock: Clock, interrupted: boolean, lead: boolean): TrainWslResult {
+  // Every segment of a resumed run counts: the checkpoint carries what the earlier ones spent.
+  const total = spentSoFar(clock);
   const result: TrainWslResult = {
     out: run.out, epochs: run.config.epochs, bestMAP: position.bestMAP, bestEpoch: position.bestEpoch + 1, lastMAP: position.lastMAP, interrupted,
-    // Every segment of a resumed run counts: the checkpoint carries what the earlier ones spent.
-    seconds: clock.before.seconds + (Date.now() - clock.start) / 1000,
-    imagesPerSecond: clock.before.trainSeconds + clock.trainSeconds > 0 ? (clock.before.images + clock.images) / (clock.before.trainSeconds + clock.trainSeconds) : 0,
+    seconds: total.spentSeconds,
+    imagesPerSecond: total.spentTrainSeconds > 0 ? total.spentImages / total.spentTrainSeconds : 0,
     ...(run.skipped.length > 0 ? { skippedImages: run.skipped } : {}),
   };
   if (!interrupted && lead) {
