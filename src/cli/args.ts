@@ -2,7 +2,7 @@
 // errors name the flag and what it accepts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { cpus, loadavg } from 'node:os';
-import { defaultNumThreads, setMemoryFormat, type MemoryFormat } from '../core/index.js';
+import { defaultNumThreads, setMemoryFormat, setThreadAdaptation, type MemoryFormat, type ThreadChange } from '../core/index.js';
 import { setInferenceFusion } from '../nn/inferenceFusion.js';
 import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from '../train/loadRun.js';
 
@@ -54,9 +54,30 @@ export function num(p: Parsed, name: string, fallback: number, check: { int?: bo
   return x;
 }
 
-/** --threads N: libtorch threads, default defaultNumThreads() (every core). */
-export function threadsFlag(p: Parsed): number {
-  return num(p, 'threads', defaultNumThreads(), { int: true, min: 1 });
+/**
+ * --threads N|auto: libtorch threads. auto (the default) starts at `fallback` (every core, unless
+ * the command says otherwise) and lets thread adaptation lower the count while other processes
+ * keep cores busy (engineFlags turns it on); N fixes the count.
+ */
+export function threadsFlag(p: Parsed, fallback = defaultNumThreads()): number {
+  if (threadsAdapt(p)) return fallback;
+  const v = p.values.threads;
+  if (typeof v !== 'string' || !/^\s*[0-9.eE+-]+\s*$/.test(v)) throw new UsageError(`--threads expects a thread count or auto, got '${String(v)}'`);
+  return num(p, 'threads', fallback, { int: true, min: 1 });
+}
+
+/** Whether --threads leaves the count to thread adaptation (not given, or auto). */
+export function threadsAdapt(p: Parsed): boolean {
+  return p.values.threads === undefined || p.values.threads === 'auto';
+}
+
+/** The usage line of --threads, the same in every command. */
+export const THREADS_USAGE = `  --threads N|auto       libtorch threads (default auto: every core, one fewer per core other
+                         processes keep busy, re-decided every second; N fixes the count)`;
+
+/** The line printed when thread adaptation changes the count. */
+export function describeThreadChange(c: ThreadChange): string {
+  return `threads: ${c.from} → ${c.to} (other processes kept ${c.othersCores.toFixed(1)} of ${c.cores} cores busy; --threads N fixes the count)`;
 }
 
 /**
@@ -67,7 +88,7 @@ export function threadsFlag(p: Parsed): number {
 export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores = cpus().length): string | null {
   if (threads < 2 || load + threads <= cores + 0.5) return null;
   const hint = `note: the machine is busy (load average ${load.toFixed(1)} on ${cores} cores): ${threads} threads compete with other processes; ` +
-    `if steps are slow, --threads ${Math.max(1, Math.min(threads - 1, Math.floor(cores - load)))} may be faster`;
+    `if steps are slow, --threads ${Math.max(1, Math.min(threads - 1, Math.floor(cores - load)))} may be faster (--threads auto follows the load)`;
   console.error(hint);
   return hint;
 }
@@ -111,22 +132,26 @@ export function inferenceFlag(p: Parsed): InferenceMode {
   return mode;
 }
 
-/** The engine flags every command that runs a network takes (with --threads, read first). */
-export const ENGINE_OPTIONS = { 'memory-format': { type: 'string' }, inference: { type: 'string' } } as const;
+/** The engine flags every command that runs a network takes (--threads is read first, by threadsFlag). */
+export const ENGINE_OPTIONS = { threads: { type: 'string' }, 'memory-format': { type: 'string' }, inference: { type: 'string' } } as const;
 
 /** Their usage lines. */
-export const ENGINE_USAGE = `  --memory-format F      channels-last | contiguous | auto (default auto: channels-last when
+export const ENGINE_USAGE = `${THREADS_USAGE}
+  --memory-format F      channels-last | contiguous | auto (default auto: channels-last when
                          libtorch has oneDNN; says on stderr what it picked)
   --inference MODE       fused | plain (default ${DEFAULT_INFERENCE}): networks evaluated by the command fold
                          BatchNorm into prepacked oneDNN convolutions, or run layer by layer`;
 
 /**
  * Applies the engine flags (ENGINE_OPTIONS): --memory-format for the networks the command builds
- * and --inference for the ones it evaluates. `threads` feeds the busy-machine hint.
+ * and --inference for the ones it evaluates, and turns thread adaptation on unless --threads fixes
+ * the count (each change is said on stderr). `threads` feeds the busy-machine hint, given only
+ * for a fixed count (an adapting one follows the load by itself).
  */
-export function engineFlags(p: Parsed, threads?: number): { memoryFormat: MemoryFormat; inference: InferenceMode } {
-  const memoryFormat = memoryFormatFlag(p, threads);
-  return { memoryFormat, inference: inferenceFlag(p) };
+export function engineFlags(p: Parsed, threads?: number): { memoryFormat: MemoryFormat; inference: InferenceMode; adaptThreads: boolean } {
+  const adaptThreads = setThreadAdaptation(threadsAdapt(p), { onChange: (c) => console.error(describeThreadChange(c)) });
+  const memoryFormat = memoryFormatFlag(p, adaptThreads ? undefined : threads);
+  return { memoryFormat, inference: inferenceFlag(p), adaptThreads };
 }
 
 /** --checkpoint best|last: which weights of the run, default DEFAULT_CHECKPOINT. */

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { native } from './native.js';
 import { expectInteger } from './errors.js';
+import { applyThreadCount, noteRequestedThreads } from './threadAdaptation.js';
 
 /** Live tensor handles and the bytes they reference (views count their own size). */
 export function memory(): { tensors: number; bytes: number } {
@@ -11,12 +12,13 @@ export function memory(): { tensors: number; bytes: number } {
 /**
  * Intra-op threads used by libtorch kernels (OpenMP), and the same number for the BLAS library's
  * own pool (OpenBLAS keeps one thread per core otherwise, whose workers spin on the other core
- * even under `--threads 1`: native/blasThreads.cc).
+ * even under `--threads 1`: native/blasThreads.cc). With thread adaptation on
+ * (setThreadAdaptation), `n` is the most it will use.
  */
 export function setNumThreads(n: number): void {
   expectInteger('setNumThreads() argument n', n, { min: 1 });
-  native.setNumThreads(n);
-  native.setBlasThreads(n);
+  applyThreadCount(n);
+  noteRequestedThreads(n);
 }
 
 /**
@@ -27,6 +29,7 @@ export function defaultNumThreads(): number {
   return availableParallelism();
 }
 
+/** The thread count libtorch uses now (below setNumThreads' while thread adaptation has lowered it). */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }

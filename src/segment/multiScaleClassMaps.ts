@@ -3,7 +3,7 @@
 // image size (mirror undone), and the passes are fused into one map per class; the pooled
 // image-level scores are fused the same way. Oquab et al. (CVPR 2015 §4) average raw scores over
 // test scales; WILDCAT (CVPR 2017 §3.4) reads segmentations from the class maps before pooling.
-import { expectInteger, expectOneOf, keep, noGrad, outOfRange, tensor, tidy, type Tensor } from '../core/index.js';
+import { adaptThreads, expectInteger, expectOneOf, keep, noGrad, outOfRange, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -133,6 +133,7 @@ export async function* multiScaleClassMaps(net: WildcatNet, inputs: ScaledInputs
   let acc: (Tensor | null)[] = [];
   try {
     for (const chunk of chunks) {
+      adaptThreads();
       const B = chunk.length;
       const sizes = await Promise.all(Array.from(chunk, (i) => inputs.imageSize(i)));
       sizes.forEach((s, b) => {

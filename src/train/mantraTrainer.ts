@@ -10,7 +10,7 @@
 // `report` work on it unchanged.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cat, manualSeed, noGrad, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
+import { adaptThreads, cat, manualSeed, noGrad, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
 import { BatchLoader, Rng, mixSeed, type LabeledImageList } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { buildWildcatNet, type BackboneSpec } from '../wsl/buildWildcatNet.js';
@@ -196,6 +196,7 @@ function solve(
         lossSum += loss;
         steps++;
         t++;
+        adaptThreads();
       }
       const scoreParams = average ?? params;
       const mAP = validationMAP(net, scoreParams, Xval, val);

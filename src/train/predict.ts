@@ -1,6 +1,6 @@
 // Inference of a WSL network over an image list: class scores, and for localization the peak
 // of each class map in original-image pixels.
-import { tensor, noGrad, tidy } from '../core/index.js';
+import { adaptThreads, tensor, noGrad, tidy } from '../core/index.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
 import { BatchLoader, type LabeledImageList } from '../data/index.js';
 import { imageListInputs, INFERENCE_BATCH_SIZE, multiScaleClassMaps, type ImageClassMaps, type MultiScaleOptions } from '../segment/index.js';
@@ -101,6 +101,7 @@ async function scoresOnly(net: WildcatNet, list: LabeledImageList, size: number,
         scores.set(net.forward(tensor(batch.images, { shape: [B, 3, size, size] })).toArray() as Float32Array, done * C);
       }));
       done += B;
+      adaptThreads();
       onProgress?.(done, n);
     }
   } finally {

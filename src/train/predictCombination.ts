@@ -3,7 +3,7 @@
 // Σ_r a_{c,r} s_{r,c} + b_c, and its map (for the localization peak) the same combination of the
 // members' class maps, each upsampled to the original image first (maps of different grids only
 // add up at one resolution).
-import { noGrad, tensor, tidy, type Tensor } from '../core/index.js';
+import { adaptThreads, noGrad, tensor, tidy, type Tensor } from '../core/index.js';
 import { functional as F } from '../nn/index.js';
 import { BatchLoader, readImageSize, type LabeledImageList } from '../data/index.js';
 import { INFERENCE_BATCH_SIZE } from '../segment/index.js';
@@ -78,6 +78,7 @@ export async function predictCombination(
       if (batches.some((b) => b.done)) break;
       const bs = batches.map((b) => b.value!);
       const B = bs[0]!.batchSize;
+      adaptThreads();
       noGrad(() => tidy(() => {
         const outs = c.members.map((m, r) => m.net.forwardMaps(tensor(bs[r]!.images, { shape: [B, 3, bs[r]!.size, bs[r]!.size] })));
         const combinedScores = combineScores(outs.map((o) => o.scores.toArray() as Float32Array), weights, bias);

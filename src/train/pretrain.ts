@@ -3,7 +3,7 @@
 // backbone of the weakly supervised network (its classifier is dropped). On `diverse` canvases every
 // image draws its own style (background family, tint rule, contrast, fragments, blur, noise, JPEG),
 // so the backbone learns shapes that transfer to scene styles it has never seen.
-import { defaultNumThreads, manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
+import { adaptThreads, defaultNumThreads, manualSeed, setNumThreads, tensor, tidy, noGrad } from '../core/index.js';
 import { functional as F, type ResNet } from '../nn/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, type LrSchedule } from '../optim/index.js';
 import { HELD_OUT_STYLES, loadFashionMnist, PRETRAIN_STYLES, SingleItemGenerator, type StyleFamilies } from '../data/index.js';
@@ -142,6 +142,7 @@ export async function pretrainBackbone(config: PretrainConfig, path: string, opt
       const ts = performance.now();
       const loss = pretrainStep(net, opt, batch.images, batch.labels, batch.batchSize, S);
       computeSeconds += (performance.now() - ts) / 1000;
+      adaptThreads();
       // Let the event loop turn. Handles are released either way (their finalizers run during
       // GC), but measured on 2,000-8,000 steps of a quarter-width ResNet-18, a loop that never
       // yields levels off ~20-25 MB of RSS higher than this one (+3 MB); the yield costs no time.

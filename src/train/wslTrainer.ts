@@ -6,7 +6,7 @@
 // process group, the same trainer runs data-parallel (one call per rank; rank 0 owns the folder).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invalidType, manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
+import { adaptThreads, invalidType, manualSeed, setNumThreads, tensor, tidy, type Tensor } from '../core/index.js';
 import { SGD, CosineAnnealingLR, LinearWarmup, StepLR, type LrSchedule } from '../optim/index.js';
 import { BatchLoader, Rng, mixSeed, describeBadImages, findBadImages, withoutImages, type Batch, type LabeledImageList } from '../data/index.js';
 import { DataParallel, broadcastOptimizerState, runOnRank0, agree, type ProcessGroup } from '../distributed/index.js';
@@ -460,6 +460,8 @@ async function trainEpoch(s: Session, position: RunPosition, clock: Clock): Prom
       ? await dataParallelStep(s.ddp, net, optimizer, s.lossFn, batch, opts.signal?.aborted ?? false)
       : { loss: trainStep(net, optimizer, s.lossFn, batch), stop: false };
     clock.trainSeconds += (Date.now() - stepStart) / 1000;
+    const threads = adaptThreads();
+    if (threads) run.log.write('threads', { epoch, batch: b, ...threads });
     if (!Number.isFinite(loss)) {
       run.log.write('nonfinite_loss', { epoch, batch: b, loss: String(loss), lr: lrs });
       throw new NonFiniteLossError(

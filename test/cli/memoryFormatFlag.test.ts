@@ -1,8 +1,8 @@
-// --memory-format reaches the networks a command builds; the busy-machine hint.
+// --memory-format reaches the networks a command builds; --threads N|auto; the busy-machine hint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoMemoryFormat, preferredMemoryFormat, setMemoryFormat, tidy } from '../../src/core/index.js';
-import { busyMachineHint, memoryFormatFlag, parse, UsageError } from '../../src/cli/args.js';
+import { autoMemoryFormat, getNumThreads, preferredMemoryFormat, readCpuTimes, setMemoryFormat, setNumThreads, setThreadAdaptation, threadAdaptationEnabled, tidy } from '../../src/core/index.js';
+import { busyMachineHint, describeThreadChange, ENGINE_OPTIONS, engineFlags, memoryFormatFlag, parse, threadsFlag, UsageError } from '../../src/cli/args.js';
 import { buildWildcatNet, type WildcatNetSpec } from '../../src/wsl/buildWildcatNet.js';
 import { leakFree } from '../helpers/leak.js';
 
@@ -40,4 +40,28 @@ test('the busy-machine hint: one line when load + threads exceed the cores, none
   assert.equal(busyMachineHint(2, 0.3, 2), null);
   assert.equal(busyMachineHint(1, 6, 2), null); // one thread waits for no other
   assert.equal(busyMachineHint(8, 1, 16), null);
+});
+
+test('--threads auto (the default) starts at the fallback and turns thread adaptation on; --threads N fixes the count', () => {
+  const before = getNumThreads();
+  const engine = (...argv: string[]) => parse(argv, ENGINE_OPTIONS, 'usage');
+  const linux = readCpuTimes() !== null;
+  try {
+    assert.equal(threadsFlag(engine(), 3), 3);
+    assert.equal(threadsFlag(engine('--threads', 'auto'), 3), 3);
+    assert.equal(threadsFlag(engine('--threads', '2'), 3), 2);
+    assert.equal(engineFlags(engine(), 2).adaptThreads, linux);
+    assert.equal(threadAdaptationEnabled(), linux);
+    assert.equal(engineFlags(engine('--threads', '2'), 2).adaptThreads, false);
+    assert.equal(threadAdaptationEnabled(), false);
+    assert.equal(engineFlags(engine('--threads', 'auto'), 2).adaptThreads, linux);
+    for (const [bad, message] of [['0', /^--threads must be >= 1/], ['1.5', /^--threads expects an integer/], ['two', /^--threads expects a thread count or auto, got 'two'/], ['', /or auto/]] as const) {
+      assert.throws(() => threadsFlag(engine('--threads', bad)), (e: unknown) => e instanceof UsageError && message.test((e as Error).message), bad);
+    }
+    assert.equal(describeThreadChange({ from: 2, to: 1, othersCores: 0.68, cores: 2 }), 'threads: 2 → 1 (other processes kept 0.7 of 2 cores busy; --threads N fixes the count)');
+  } finally {
+    setThreadAdaptation(false);
+    setMemoryFormat('contiguous');
+    setNumThreads(before);
+  }
 });

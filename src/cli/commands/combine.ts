@@ -9,7 +9,7 @@ import { parse, str, num, threadsFlag, UsageError, engineFlags, ENGINE_OPTIONS, 
 import { formatTable, pct } from '../table.js';
 
 export const COMBINE_USAGE = `
-wildcat combine --runs A,B,C --data voc:DIR --split val --out COMBO [--l2 X] [--threads N]
+wildcat combine --runs A,B,C --data voc:DIR --split val --out COMBO [--l2 X] [--threads N|auto]
                 [--memory-format F] [--inference MODE]
 
 Object-Bank combination (WELDON / WILDCAT: one model per scale, then combined): learns, per class,
@@ -23,7 +23,7 @@ ${ENGINE_USAGE}
 `;
 
 export async function combineCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { runs: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, l2: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS }, COMBINE_USAGE);
+  const p = parse(argv, { runs: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, l2: { type: 'string' }, ...ENGINE_OPTIONS }, COMBINE_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
   engineFlags(p, threads);

@@ -26,7 +26,7 @@ import type { WslMetrics } from '../../train/evaluatePredictions.js';
 export const DEMO_SETTINGS = Object.freeze({ pretrainSteps: 1200, epochs: 8 });
 
 export const DEMO_USAGE = `
-wildcat demo [--out runs/demo] [--epochs ${DEMO_SETTINGS.epochs}] [--pretrain-steps ${DEMO_SETTINGS.pretrainSteps}] [--no-baseline] [--threads N]
+wildcat demo [--out runs/demo] [--epochs ${DEMO_SETTINGS.epochs}] [--pretrain-steps ${DEMO_SETTINGS.pretrainSteps}] [--no-baseline] [--threads N|auto]
              [--memory-format F] [--inference MODE]
 
 The main job on the embedded data: writes Fashion-MNIST scenes in the VOC layout (cached),
@@ -44,7 +44,7 @@ ${ENGINE_USAGE}
 
 export async function demoCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    out: { type: 'string' }, epochs: { type: 'string' }, 'pretrain-steps': { type: 'string' }, 'no-baseline': { type: 'boolean' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+    out: { type: 'string' }, epochs: { type: 'string' }, 'pretrain-steps': { type: 'string' }, 'no-baseline': { type: 'boolean' }, ...ENGINE_OPTIONS,
   }, DEMO_USAGE);
   const t0 = Date.now();
   const say = (m: string): void => console.error(m);

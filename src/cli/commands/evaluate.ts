@@ -15,7 +15,7 @@ import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, se
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const EVAL_USAGE = `
-wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N] [--memory-format channels-last|contiguous|auto]
+wildcat eval --run RUN --data voc:DIR --split SPLIT [--checkpoint best|last] [--out metrics.json] [--threads N|auto] [--memory-format channels-last|contiguous|auto]
              [--inference fused|plain] [segmentation options]
 
 RUN may also be a combination folder (wildcat combine): classification and localization only,
@@ -32,7 +32,7 @@ ${DATASET_READ_USAGE}
                          (default: as the run was trained)`;
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
+  const p = parse(argv, { run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS }, EVAL_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
   engineFlags(p, threads);

@@ -1,7 +1,7 @@
 import { defaultMantraConfig, trainMantra } from '../../train/mantraTrainer.js';
 import { openDataset } from '../../train/datasetSpec.js';
 import { checkRunFolder } from '../../train/wslTrainer.js';
-import { parse, str, num, optStr, flag, choice, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
+import { parse, str, num, threadsFlag, optStr, flag, choice, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { ensurePretrained } from '../pretrainedCache.js';
 
 const D = defaultMantraConfig();
@@ -27,7 +27,7 @@ the w_y. The run folder evaluates like any run (wildcat eval / predict / report 
   --epochs N             default ${D.epochs}
   --batch-size N         images per subgradient step (default ${D.batchSize})
   --average              keep the weighted average of the iterates
-  --seed N --threads N   default ${D.seed}, all cores
+  --seed N               default ${D.seed}
 ${ENGINE_USAGE}
 `;
 
@@ -36,7 +36,7 @@ export async function mantraCommand(argv: string[]): Promise<void> {
     data: { type: 'string' }, 'train-split': { type: 'string' }, 'val-split': { type: 'string' }, out: { type: 'string' },
     'backbone-weights': { type: 'string' }, backbone: { type: 'string' }, width: { type: 'string' }, stride: { type: 'string' },
     'image-size': { type: 'string' }, variant: { type: 'string' }, lambda: { type: 'string' }, epochs: { type: 'string' },
-    'batch-size': { type: 'string' }, average: { type: 'boolean' }, seed: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+    'batch-size': { type: 'string' }, average: { type: 'boolean' }, seed: { type: 'string' }, ...ENGINE_OPTIONS,
   }, MANTRA_USAGE);
   if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
   const out = str(p, 'out');
@@ -55,7 +55,7 @@ export async function mantraCommand(argv: string[]): Promise<void> {
     batchSize: num(p, 'batch-size', D.batchSize, { int: true, min: 1 }),
     average: flag(p, 'average'),
     seed: num(p, 'seed', D.seed, { int: true, min: 0 }),
-    threads: num(p, 'threads', D.threads, { int: true, min: 1 }),
+    threads: threadsFlag(p, D.threads),
   };
   engineFlags(p, config.threads);
   checkRunFolder(out, false);

@@ -19,7 +19,7 @@ import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, se
 import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '../datasetReadFlags.js';
 
 export const PREDICT_USAGE = `
-wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N] [--memory-format channels-last|contiguous|auto]
+wildcat predict --run RUN --data voc:DIR --split SPLIT --out PRED [--checkpoint best|last] [--threads N|auto] [--memory-format channels-last|contiguous|auto]
                 [--inference fused|plain] [segmentation options]
 
 Writes PRED/classification.csv (image_id,<class scores...>: pooled scores before the sigmoid),
@@ -47,7 +47,7 @@ const PREDICT_BATCH = INFERENCE_BATCH_SIZE;
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
-    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+    run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' }, checkpoint: { type: 'string' }, ...ENGINE_OPTIONS,
     shard: { type: 'string' }, merge: { type: 'boolean' }, nproc: LAUNCH_OPTIONS.nproc, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, PREDICT_USAGE);
   if (flag(p, 'merge')) {
@@ -118,7 +118,7 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   const base = withoutLaunchFlags(argv, ['nproc', 'out']);
   if (p.values.threads === undefined) base.push('--threads', '1');
   rmSync(shardsDir, { recursive: true, force: true });
-  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!], num(p, 'threads', 1, { int: true, min: 1 }));
+  await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!], threadsFlag(p, 1));
   const { images } = mergePredictionShards(dirs, out);
   rmSync(shardsDir, { recursive: true, force: true });
   console.log(`${images} images in ${nproc} shards → ${join(out, 'classification.csv')}, ${join(out, 'localization.csv')}, ${join(out, 'segmentation')}/<id>.png`);

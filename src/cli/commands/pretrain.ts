@@ -7,7 +7,7 @@ const D = defaultPretrainConfig();
 // Defaults in this text are read from defaultPretrainConfig, their one definition.
 export const PRETRAIN_USAGE = `
 wildcat pretrain [--out FILE] [--backbone resnet${D.backbone.depth}] [--width ${D.backbone.widthMultiplier}] [--steps ${D.steps}] [--batch-size ${D.batchSize}]
-                 [--lr ${D.lr}] [--canvas ${D.canvas}] [--seed ${D.seed}] [--threads N] [--memory-format F] [--inference MODE]
+                 [--lr ${D.lr}] [--canvas ${D.canvas}] [--seed ${D.seed}] [--threads N|auto] [--memory-format F] [--inference MODE]
 
 Pre-trains a ResNet with 10-way softmax on single Fashion-MNIST items randomly scaled (${D.minItemSize}-${D.maxItemSize} px)
 on ${D.canvasSize}-px synthetic canvases (the ImageNet analogue) and writes its weights as safetensors
@@ -24,7 +24,7 @@ ${ENGINE_USAGE}
 export async function pretrainCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     out: { type: 'string' }, backbone: { type: 'string' }, width: { type: 'string' }, steps: { type: 'string' },
-    'batch-size': { type: 'string' }, lr: { type: 'string' }, canvas: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+    'batch-size': { type: 'string' }, lr: { type: 'string' }, canvas: { type: 'string' }, seed: { type: 'string' }, ...ENGINE_OPTIONS,
   }, PRETRAIN_USAGE);
   const d = D;
   const backbones = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;

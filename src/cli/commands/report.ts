@@ -9,7 +9,7 @@ import { DATASET_READ_OPTIONS, DATASET_READ_USAGE, datasetReadFromFlags } from '
 export const REPORT_USAGE = `
 wildcat report --run RUN [--data voc:DIR] [--split test] [--out report.html] [--images N]
                [--checkpoint best|last] [--classes K] [--tile PX] [--normalize map|image]
-               [--colormap turbo|jet] [--alpha A] [--threads N] [--memory-format F] [--inference fused|plain]
+               [--colormap turbo|jet] [--alpha A] [--threads N|auto] [--memory-format F] [--inference fused|plain]
                [segmentation options]
 
 One self-contained HTML page (open it in any browser, send it as a file) showing what a trained
@@ -32,7 +32,6 @@ and segmentation mIoU in the headline.
   --normalize MODE   heatmap colour scale per map or shared per image (default ${D.normalize})
   --colormap NAME    turbo or jet (default ${D.colormap})
   --alpha A          heatmap opacity (default ${D.alpha})
-  --threads N        libtorch threads (default: all cores)
 ${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
@@ -42,7 +41,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, out: { type: 'string' },
     images: { type: 'string' }, checkpoint: { type: 'string' }, classes: { type: 'string' }, tile: { type: 'string' },
-    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+    normalize: { type: 'string' }, colormap: { type: 'string' }, alpha: { type: 'string' }, ...ENGINE_OPTIONS,
     ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, REPORT_USAGE);
   const threads = threadsFlag(p);

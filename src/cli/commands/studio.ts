@@ -1,9 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { setNumThreads } from '../../core/index.js';
 import { isLoopbackHost, startStudio, STUDIO_DEFAULTS } from '../../studio/studioServer.js';
 import { DEFAULT_CHECKPOINT } from '../../train/loadRun.js';
 import { Progress } from '../../train/progress.js';
-import { checkpointFlag, num, optStr, parse, str, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
+import { checkpointFlag, num, threadsFlag, optStr, parse, str, UsageError, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, segmentationSettingsFromFlags } from '../segmentationOptions.js';
 
 const L = STUDIO_DEFAULTS.limits;
@@ -11,7 +10,7 @@ const L = STUDIO_DEFAULTS.limits;
 export const STUDIO_USAGE = `
 wildcat studio --run RUN [--data voc:DIR [--split ${STUDIO_DEFAULTS.split}]] [--port ${STUDIO_DEFAULTS.port}] [--host ${STUDIO_DEFAULTS.host}]
                [--checkpoint best|last] [--max-upload-mb ${L.maxUploadBytes / 2 ** 20}] [--max-megapixels ${L.maxPixels / 1e6}]
-               [--queue ${L.queueCapacity}] [--threads N] [--memory-format F] [--inference fused|plain]
+               [--queue ${L.queueCapacity}] [--threads N|auto] [--memory-format F] [--inference fused|plain]
                [segmentation options]
 
 A local web app to explore a trained run: upload an image (JPEG, PNG, WebP) and see its class
@@ -35,7 +34,6 @@ verdicts on show are the network's at the run's input size (one scale).
   --max-upload-mb N    larger uploads are refused with 413 (default ${L.maxUploadBytes / 2 ** 20})
   --max-megapixels N   larger images are refused with 413 from their header (default ${L.maxPixels / 1e6})
   --queue N            inference requests that may wait; more get 503 (default ${L.queueCapacity})
-  --threads N          libtorch threads (default: all cores)
 ${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}`;
 
@@ -43,9 +41,9 @@ export async function studioCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
     checkpoint: { type: 'string' }, 'max-upload-mb': { type: 'string' }, 'max-megapixels': { type: 'string' }, queue: { type: 'string' },
-    threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS,
+    ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS,
   }, STUDIO_USAGE);
-  const threads = num(p, 'threads', availableParallelism(), { int: true, min: 1 });
+  const threads = threadsFlag(p);
   setNumThreads(threads);
   engineFlags(p, threads);
   const host = str(p, 'host', STUDIO_DEFAULTS.host);

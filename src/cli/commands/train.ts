@@ -1,4 +1,4 @@
-import { parse, str, num, optNum, optStr, flag, choice, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
+import { parse, str, num, optNum, threadsFlag, optStr, flag, choice, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { AUTO_EPOCHS, defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
@@ -77,7 +77,6 @@ Training
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
   --seed N               default ${D.seed} (runs are deterministic given the seed)
-  --threads N            libtorch threads (default: all cores; 1 per worker with --nproc)
 ${ENGINE_USAGE}
 ${DATASET_READ_USAGE}
                          (both recorded in config.json: --resume, eval, predict and report
@@ -94,7 +93,7 @@ export const MODEL_OPTIONS = {
   loss: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
   'backbone-lr-scale': { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
   warmup: { type: 'string' }, 'no-flip': { type: 'boolean' }, 'scale-jitter': { type: 'string' },
-  seed: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS,
+  seed: { type: 'string' }, ...ENGINE_OPTIONS,
   preset: { type: 'string' }, 'lr-schedule': { type: 'string' }, 'freeze-backbone': { type: 'boolean' }, 'no-freeze-backbone': { type: 'boolean' }, 'on-bad-image': { type: 'string' },
   'train-scales': { type: 'string' }, 'test-scales': { type: 'string' }, ...DATASET_READ_OPTIONS,
 } as const;
@@ -154,7 +153,7 @@ export function configFromFlags(p: Parsed): WslTrainConfig {
     flip: flag(p, 'no-flip') ? false : c.flip,
     scaleJitter,
     seed: num(p, 'seed', c.seed, { int: true, min: 0 }),
-    threads: num(p, 'threads', c.threads, { int: true, min: 1 }),
+    threads: threadsFlag(p, c.threads),
   };
 }
 
@@ -227,7 +226,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   }, TRAIN_USAGE);
   const plan = launchPlanFromFlags(p);
   const worker = launchEnvFrom(process.env);
-  engineFlags(p, num(p, 'threads', D.threads, { int: true, min: 1 }));
+  engineFlags(p, threadsFlag(p, D.threads));
   if (plan && worker) throw new UsageError(`--nproc/--nnodes start workers, but this process is one already (RANK=${worker.rank}, WORLD_SIZE=${worker.worldSize} are set)`);
   if (plan) return launchTraining(p, argv, plan);
   if (worker) return trainAsWorker(p, worker);
@@ -274,7 +273,7 @@ async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Prom
       childArgv.push('--backbone-weights', weights ?? 'none');
     }
   }
-  await runWorkers(plan, 'train', () => childArgv, num(p, 'threads', 1, { int: true, min: 1 }));
+  await runWorkers(plan, 'train', () => childArgv, threadsFlag(p, 1));
 }
 
 /**
@@ -287,7 +286,7 @@ async function trainAsWorker(p: Parsed, env: LaunchEnv): Promise<void> {
   const out = str(p, 'out');
   let config: WslTrainConfig;
   if (resume) {
-    config = { ...defaultWslConfig(), data: optStr(p, 'data') ?? '', threads: num(p, 'threads', D.threads, { int: true, min: 1 }) };
+    config = { ...defaultWslConfig(), data: optStr(p, 'data') ?? '', threads: threadsFlag(p, D.threads) };
   } else {
     if (!optStr(p, 'data')) throw new UsageError('--data is required (e.g. --data voc:scenes)');
     config = configFromFlags(p);

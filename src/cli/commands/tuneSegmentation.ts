@@ -10,7 +10,7 @@ import { formatTable, pct } from '../table.js';
 
 export const TUNE_SEGMENTATION_USAGE = `
 wildcat tune-segmentation --run RUN [--data voc:DIR] [--split SPLIT] [--checkpoint best|last]
-                          [--steps N] [--threads N] [--memory-format F] [--inference fused|plain]
+                          [--steps N] [--threads N|auto] [--memory-format F] [--inference fused|plain]
                           [class-map and segmentation options]
 
 Chooses the background thresholds by segmentation mIoU on a split with SegmentationClass masks
@@ -22,7 +22,6 @@ and the best per-class delta_k (coordinate ascent from it) on the grid 0, 1/N, .
 --data and --split default to the run's training data and validation split. The smoothing
 options do not affect the tuning.
 
-  --threads N            libtorch threads (default: all cores)
 ${ENGINE_USAGE}
 ${SEGMENTATION_USAGE}
 ${DATASET_READ_USAGE}
@@ -31,7 +30,7 @@ ${DATASET_READ_USAGE}
 export async function tuneSegmentationCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
     run: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, checkpoint: { type: 'string' },
-    steps: { type: 'string' }, threads: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
+    steps: { type: 'string' }, ...ENGINE_OPTIONS, ...SEGMENTATION_OPTIONS, ...DATASET_READ_OPTIONS,
   }, TUNE_SEGMENTATION_USAGE);
   const threads = threadsFlag(p);
   setNumThreads(threads);
