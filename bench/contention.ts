@@ -2,18 +2,22 @@
 // quiet machine and with one competing busy process (`yes > /dev/null`, started just for the
 // contended run and stopped after it), at 1 and 2 threads, with our thread-waiting default
 // (GOMP_SPINCOUNT=1000, set by src/core/native.ts), with a shorter spin (GOMP_SPINCOUNT=100), with
-// libgomp's default (WILDCAT_OMP_DEFAULTS=1), with OMP_WAIT_POLICY=PASSIVE, and PyTorch with libgomp's default
-// beside them (bench/torch_wsl.py standalone).
+// libgomp's default (WILDCAT_OMP_DEFAULTS=1), with OMP_WAIT_POLICY=PASSIVE, each at a fixed thread
+// count and with thread adaptation (src/core/threadAdaptation.ts: the CLI's default, --threads
+// auto), and PyTorch with libgomp's default beside them (bench/torch_wsl.py standalone).
 //
 //   npm run bench:contention -- --threads 1,2 --steps 6
 //
 // Each measurement is its own process (the waiting policy is read when libtorch loads).
 // stdout: one JSON line per (side, policy, threads),
-//   {"side","policy","threads","quiet_img_s","contended_img_s","kept", ...}
-// kept = contended / quiet throughput. Progress goes to stderr.
+//   {"side","policy","adapt","threads","quiet_img_s","contended_img_s","kept","contended_mean_img_s","kept_mean", ...}
+// img_s figures are from the median step; kept = contended / quiet throughput; the *_mean figures
+// divide all timed images by all timed seconds, so they include the steps an adapting run takes
+// before it notices the busy process (one window, ~1 s). Progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getNumThreads, setNumThreads, type MemoryFormat } from '../src/core/index.js';
+import { adaptThreads, getNumThreads, setNumThreads, setThreadAdaptation, type MemoryFormat } from '../src/core/index.js';
+import { DEFAULT_GOMP_SPINCOUNT } from '../src/core/native.js';
 import { DEFAULT_PYTHON, intFlag, load1, log, median, parseFlags, scriptDir, timeIt, torchAvailable } from './common.js';
 import { phaseName, WSL, wslPhases } from './wslSteps.js';
 import { join } from 'node:path';
@@ -23,18 +27,28 @@ const HELP = `usage: node dist/bench/contention.js [flags]
   --warmup 2                   untimed steps per run
   --steps 6                    timed steps per run
   --format channelsLast        memory layout of our step (contiguous | channelsLast)
+  --policies all               comma-separated subset of: spin1000, spin100, default, passive (ours), torch
   --no-torch                   skip PyTorch's line
   --python /usr/bin/python3    interpreter with torch`;
 
-/** One measurement in this process: images per second over `steps` steps (median step). */
-function worker(threads: number, warmup: number, steps: number, format: MemoryFormat): void {
+/**
+ * One measurement in this process: images per second over `steps` steps (median step, and all
+ * images over all time), with thread adaptation checked after every step as the trainer does.
+ */
+function worker(threads: number, warmup: number, steps: number, format: MemoryFormat, adapt: boolean): void {
   setNumThreads(threads);
+  setThreadAdaptation(adapt);
   const side = wslPhases(WSL.maps, [format]);
   const step = side.phases[phaseName(format)]!;
-  for (let i = 0; i < warmup; i++) step();
-  const times = Array.from({ length: steps }, () => timeIt(step));
+  const adaptingStep = (): void => {
+    step();
+    adaptThreads();
+  };
+  for (let i = 0; i < warmup; i++) adaptingStep();
+  const times = Array.from({ length: steps }, () => timeIt(adaptingStep));
   side.dispose();
-  process.stdout.write(JSON.stringify({ img_s: WSL.batch / median(times), threads: getNumThreads() }) + '\n');
+  const total = times.reduce((a, b) => a + b, 0);
+  process.stdout.write(JSON.stringify({ img_s: WSL.batch / median(times), mean_img_s: (WSL.batch * steps) / total, threads: getNumThreads() }) + '\n');
 }
 
 /** Runs a child to completion and returns its last stdout line as JSON. */
@@ -71,15 +85,15 @@ async function main(): Promise<void> {
     log(HELP);
     return;
   }
-  const flags = parseFlags(argv, ['no-torch', 'worker']);
-  const known = ['threads', 'warmup', 'steps', 'format', 'no-torch', 'python', 'worker'];
+  const flags = parseFlags(argv, ['no-torch', 'worker', 'adapt']);
+  const known = ['threads', 'warmup', 'steps', 'format', 'no-torch', 'python', 'worker', 'adapt', 'policies'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k}\n${HELP}`);
   const warmup = intFlag(flags, 'warmup', 2, 0);
   const steps = intFlag(flags, 'steps', 6);
   const format = (flags.get('format') ?? 'channelsLast') as MemoryFormat;
   if (format !== 'contiguous' && format !== 'channelsLast') throw new Error(`--format: expected contiguous or channelsLast, got '${format}'`);
   if (flags.has('worker')) {
-    worker(intFlag(flags, 'threads', 1), warmup, steps, format);
+    worker(intFlag(flags, 'threads', 1), warmup, steps, format, flags.has('adapt'));
     return;
   }
   const threadCounts = (flags.get('threads') ?? '1,2').split(',').map(Number);
@@ -92,21 +106,31 @@ async function main(): Promise<void> {
   delete base.OMP_WAIT_POLICY;
   delete base.GOMP_SPINCOUNT;
   delete base.WILDCAT_OMP_DEFAULTS;
-  const ours = (t: number): [string, string[]] => [process.execPath, [self, '--worker', '--threads', String(t), '--warmup', String(warmup), '--steps', String(steps), '--format', format]];
-  const sides: { side: string; policy: string; env: NodeJS.ProcessEnv; run: (threads: number) => [string, string[]] }[] = [
-    { side: 'ours', policy: 'GOMP_SPINCOUNT=1000 (our default)', env: base, run: ours },
-    { side: 'ours', policy: 'GOMP_SPINCOUNT=100', env: { ...base, GOMP_SPINCOUNT: '100' }, run: ours },
-    { side: 'ours', policy: 'libgomp default', env: { ...base, WILDCAT_OMP_DEFAULTS: '1' }, run: ours },
-    { side: 'ours', policy: 'OMP_WAIT_POLICY=PASSIVE', env: { ...base, OMP_WAIT_POLICY: 'PASSIVE' }, run: ours },
+  const ours = (adapt: boolean) => (t: number): [string, string[]] =>
+    [process.execPath, [self, '--worker', '--threads', String(t), '--warmup', String(warmup), '--steps', String(steps), '--format', format, ...(adapt ? ['--adapt'] : [])]];
+  const waiting: { key: string; policy: string; env: NodeJS.ProcessEnv }[] = [
+    { key: 'spin1000', policy: `GOMP_SPINCOUNT=${DEFAULT_GOMP_SPINCOUNT} (our default)`, env: base },
+    { key: 'spin100', policy: 'GOMP_SPINCOUNT=100', env: { ...base, GOMP_SPINCOUNT: '100' } },
+    { key: 'default', policy: 'libgomp default', env: { ...base, WILDCAT_OMP_DEFAULTS: '1' } },
+    { key: 'passive', policy: 'OMP_WAIT_POLICY=PASSIVE', env: { ...base, OMP_WAIT_POLICY: 'PASSIVE' } },
   ];
-  if (useTorch) {
+  const chosen = (flags.get('policies') ?? 'all').split(',');
+  const unknown = chosen.filter((k) => k !== 'all' && k !== 'torch' && !waiting.some((w) => w.key === k));
+  if (unknown.length > 0) throw new Error(`--policies: unknown ${unknown.join(', ')}; known: ${waiting.map((w) => w.key).join(', ')}, torch`);
+  const wanted = (key: string): boolean => chosen.includes('all') || chosen.includes(key);
+  const sides: { side: string; policy: string; adapt: boolean; env: NodeJS.ProcessEnv; run: (threads: number) => [string, string[]] }[] = [];
+  for (const w of waiting.filter((x) => wanted(x.key))) {
+    for (const adapt of [false, true]) sides.push({ side: 'ours', policy: w.policy, adapt, env: w.env, run: ours(adapt) });
+  }
+  if (useTorch && wanted('torch')) {
     sides.push({
-      side: 'torch', policy: 'libgomp default', env: base,
+      side: 'torch', policy: 'libgomp default', adapt: false, env: base,
       run: (t) => [python, [join(scriptDir(), 'torch_wsl.py'), '--threads', String(t), '--warmup', String(warmup), '--steps', String(steps), '--formats', format]],
     });
   }
   for (const s of sides) {
     for (const threads of threadCounts) {
+      if (s.adapt && threads === 1) continue; // one thread has nothing to adapt
       const [cmd, args] = s.run(threads);
       const quiet = await runChild(cmd, args, s.env);
       const contended = await withBusyProcess(() => runChild(cmd, args, s.env));
@@ -114,11 +138,15 @@ async function main(): Promise<void> {
       const imgS = (r: Record<string, number>): number => r.img_s ?? WSL.batch / r[`${phaseName(format)}_s`]!;
       const q = imgS(quiet);
       const c = imgS(contended);
+      const round1 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 10) / 10);
       const line = {
-        bench: 'contention', side: s.side, policy: s.policy, threads, format, model: `wildcat resnet18 w0.5 os16 C${WSL.classes} M${WSL.maps}`, px: WSL.px, batch: WSL.batch,
-        quiet_img_s: Math.round(q * 10) / 10, contended_img_s: Math.round(c * 10) / 10, kept: Math.round((c / q) * 1000) / 1000, steps, warmup, load: load1(),
+        bench: 'contention', side: s.side, policy: s.policy, adapt: s.adapt, threads, format, model: `wildcat resnet18 w0.5 os16 C${WSL.classes} M${WSL.maps}`, px: WSL.px, batch: WSL.batch,
+        quiet_img_s: round1(q), contended_img_s: round1(c), kept: Math.round((c / q) * 1000) / 1000,
+        quiet_mean_img_s: round1(quiet.mean_img_s), contended_mean_img_s: round1(contended.mean_img_s),
+        kept_mean: quiet.mean_img_s && contended.mean_img_s ? Math.round((contended.mean_img_s / quiet.mean_img_s) * 1000) / 1000 : null,
+        threads_at_end: contended.threads ?? null, steps, warmup, load: load1(),
       };
-      log(`${s.side} ${s.policy} ${threads} thread(s): quiet ${line.quiet_img_s} img/s, with a busy process ${line.contended_img_s} img/s (kept ${line.kept})`);
+      log(`${s.side} ${s.policy}${s.adapt ? ' + adaptation' : ''} ${threads} thread(s): quiet ${line.quiet_img_s} img/s, with a busy process ${line.contended_img_s} img/s (kept ${line.kept}; mean ${line.kept_mean ?? '-'})`);
       process.stdout.write(JSON.stringify(line) + '\n');
     }
   }

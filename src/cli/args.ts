@@ -83,12 +83,17 @@ export function describeThreadChange(c: ThreadChange): string {
 /**
  * One line on stderr when other processes already use the cores that `threads` threads need (the
  * 1-minute load average plus our threads exceeds the cores): OpenMP's threads then wait for each
- * other, and with several threads throughput can fall to half (README, Speed: contention).
+ * other, and a fixed count of several threads can lose two thirds of its throughput (README,
+ * Speed: contention). With thread adaptation on (`adapting`) the line says the count will follow
+ * the load; with a fixed count it names a smaller one.
  */
-export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores = cpus().length): string | null {
+export function busyMachineHint(threads: number, load = loadavg()[0] ?? 0, cores = cpus().length, adapting = false): string | null {
   if (threads < 2 || load + threads <= cores + 0.5) return null;
-  const hint = `note: the machine is busy (load average ${load.toFixed(1)} on ${cores} cores): ${threads} threads compete with other processes; ` +
-    `if steps are slow, --threads ${Math.max(1, Math.min(threads - 1, Math.floor(cores - load)))} may be faster (--threads auto follows the load)`;
+  const busy = `note: the machine is busy (load average ${load.toFixed(1)} on ${cores} cores)`;
+  const hint = adapting
+    ? `${busy}: starting with ${threads} threads, fewer while other processes keep cores busy (each change is said here)`
+    : `${busy}: ${threads} threads compete with other processes; ` +
+      `if steps are slow, --threads ${Math.max(1, Math.min(threads - 1, Math.floor(cores - load)))} may be faster (--threads auto follows the load)`;
   console.error(hint);
   return hint;
 }
@@ -102,13 +107,13 @@ const MEMORY_FORMAT_FLAGS = { 'channels-last': 'channelsLast', contiguous: 'cont
  * arguments were checked), says on stderr which layout auto picked and why, and gives the
  * busy-machine hint for `threads`.
  */
-export function memoryFormatFlag(p: Parsed, threads?: number): MemoryFormat {
+export function memoryFormatFlag(p: Parsed, threads?: number, adapting = false): MemoryFormat {
   const flag = choice(p, 'memory-format', Object.keys(MEMORY_FORMAT_FLAGS) as (keyof typeof MEMORY_FORMAT_FLAGS)[], 'auto');
   const said = { format: 'contiguous' as MemoryFormat, reason: null as string | null };
   const { format, reason } = setMemoryFormat(MEMORY_FORMAT_FLAGS[flag], {
     onFirstUse: () => {
       if (said.reason !== null) console.error(`memory format: ${said.format === 'channelsLast' ? 'channels-last' : 'contiguous'} (auto: ${said.reason}; --memory-format chooses)`);
-      if (threads !== undefined) busyMachineHint(threads);
+      if (threads !== undefined) busyMachineHint(threads, undefined, undefined, adapting);
     },
   });
   Object.assign(said, { format, reason });
@@ -145,12 +150,11 @@ export const ENGINE_USAGE = `${THREADS_USAGE}
 /**
  * Applies the engine flags (ENGINE_OPTIONS): --memory-format for the networks the command builds
  * and --inference for the ones it evaluates, and turns thread adaptation on unless --threads fixes
- * the count (each change is said on stderr). `threads` feeds the busy-machine hint, given only
- * for a fixed count (an adapting one follows the load by itself).
+ * the count (each change is said on stderr). `threads` feeds the busy-machine hint.
  */
 export function engineFlags(p: Parsed, threads?: number): { memoryFormat: MemoryFormat; inference: InferenceMode; adaptThreads: boolean } {
   const adaptThreads = setThreadAdaptation(threadsAdapt(p), { onChange: (c) => console.error(describeThreadChange(c)) });
-  const memoryFormat = memoryFormatFlag(p, adaptThreads ? undefined : threads);
+  const memoryFormat = memoryFormatFlag(p, threads, adaptThreads);
   return { memoryFormat, inference: inferenceFlag(p), adaptThreads };
 }
 

@@ -40,6 +40,9 @@ test('the busy-machine hint: one line when load + threads exceed the cores, none
   assert.equal(busyMachineHint(2, 0.3, 2), null);
   assert.equal(busyMachineHint(1, 6, 2), null); // one thread waits for no other
   assert.equal(busyMachineHint(8, 1, 16), null);
+  const adapting = busyMachineHint(2, 3.04, 2, true);
+  assert.match(adapting ?? '', /load average 3\.0 on 2 cores.*starting with 2 threads, fewer while other processes keep cores busy/);
+  assert.equal(adapting?.includes('--threads 1'), false);
 });
 
 test('--threads auto (the default) starts at the fallback and turns thread adaptation on; --threads N fixes the count', () => {

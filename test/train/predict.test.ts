@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manualSeed, tensor, type Tensor } from '../../src/core/index.js';
+import { getNumThreads, manualSeed, setNumThreads, setThreadAdaptation, tensor, type Tensor } from '../../src/core/index.js';
 import { openVocDataset, type VocDataset } from '../../src/data/index.js';
 import { buildWildcatNet } from '../../src/wsl/buildWildcatNet.js';
 import type { WildcatNet } from '../../src/wsl/wildcatNet.js';
 import { predictImages } from '../../src/train/predict.js';
 import { withLeakCheck } from '../helpers/leak.js';
+import { busyMachineTimes } from '../helpers/busyMachine.js';
 import { SCENE_SIZE, tinyConfig, writeTinyScenes } from './fixtures.js';
 
 let root: string;
@@ -107,4 +108,22 @@ test('points are the peak of the class map, upsampled to the original (non-squar
       }
     }
   });
+});
+
+test('with thread adaptation on, inference re-decides the thread count between batches (class maps and scores-only passes)', async () => {
+  const before = getNumThreads();
+  manualSeed(5);
+  const net = buildWildcatNet({ ...tinyConfig('').model, numClasses: 4 });
+  try {
+    for (const points of [true, false]) {
+      setNumThreads(2);
+      setThreadAdaptation(true, { windowMs: 0, readTimes: busyMachineTimes(1) });
+      await predictImages(net, ds, { size: SCENE_SIZE, batchSize: 3, points });
+      assert.equal(getNumThreads(), 1, points ? 'class maps' : 'scores only');
+    }
+  } finally {
+    net.dispose();
+    setThreadAdaptation(false);
+    setNumThreads(before);
+  }
 });

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memory } from '../../src/core/index.js';
+import { getNumThreads, memory, setNumThreads, setThreadAdaptation } from '../../src/core/index.js';
 import { trainWsl, RUN_FILES, NonFiniteLossError, type CheckpointMeta, type TrainWslOptions } from '../../src/train/wslTrainer.js';
 import { loadCheckpoint, disposeCheckpoint } from '../../src/train/checkpoint.js';
 import { loadRun } from '../../src/train/loadRun.js';
 import { RunLog } from '../../src/train/runLog.js';
 import { withLeakCheck } from '../helpers/leak.js';
+import { busyMachineTimes } from '../helpers/busyMachine.js';
 import { collectLog, differingTensors, tinyConfig, writeTinyScenes } from './fixtures.js';
 
 let root: string;
@@ -227,4 +228,23 @@ test('multi-class CSV data trains with the softmax loss (and the AP ranking loss
     const events = epochEvents(join(root, 'ap'));
     assert.ok(Number.isFinite(events[0]![1] as number));
   });
+});
+
+test('with thread adaptation on, the trainer re-decides the thread count between steps and logs each change', async () => {
+  const before = getNumThreads();
+  const changes: number[][] = [];
+  try {
+    // Another process keeps one of two cores busy.
+    setThreadAdaptation(true, { windowMs: 0, readTimes: busyMachineTimes(1), onChange: (c) => changes.push([c.from, c.to]) });
+    const out = join(root, 'adapting');
+    await trainWsl(tinyConfig(data, { threads: 2, epochs: 1 }), { out, ...quiet });
+    assert.deepEqual(changes, [[2, 1]]);
+    assert.equal(getNumThreads(), 1);
+    const logged = RunLog.read(join(out, RUN_FILES.log)).filter((e) => e.event === 'threads');
+    assert.deepEqual(logged.map((e) => [e.epoch, e.batch, e.from, e.to, e.cores]), [[0, 0, 2, 1, 2]]);
+    assert.ok(Math.abs((logged[0]!.othersCores as number) - 1) < 1e-9);
+  } finally {
+    setThreadAdaptation(false);
+    setNumThreads(before);
+  }
 });
