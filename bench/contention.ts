@@ -13,7 +13,7 @@
 //   {"side","policy","adapt","threads","quiet_img_s","contended_img_s","kept","contended_mean_img_s","kept_mean", ...}
 // img_s figures are from the median step; kept = contended / quiet throughput; the *_mean figures
 // divide all timed images by all timed seconds, so they include the steps an adapting run takes
-// before it notices the busy process (one window, ~1 s). Progress goes to stderr.
+// before it notices the busy process (two windows, ~1 s). Progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { adaptThreads, getNumThreads, setNumThreads, setThreadAdaptation, type MemoryFormat } from '../src/core/index.js';
@@ -37,7 +37,8 @@ const HELP = `usage: node dist/bench/contention.js [flags]
  */
 function worker(threads: number, warmup: number, steps: number, format: MemoryFormat, adapt: boolean): void {
   setNumThreads(threads);
-  setThreadAdaptation(adapt);
+  const changes: string[] = [];
+  setThreadAdaptation(adapt, { onChange: (c) => changes.push(`${c.from}→${c.to} (others ${c.othersCores.toFixed(2)})`) });
   const side = wslPhases(WSL.maps, [format]);
   const step = side.phases[phaseName(format)]!;
   const adaptingStep = (): void => {
@@ -48,11 +49,11 @@ function worker(threads: number, warmup: number, steps: number, format: MemoryFo
   const times = Array.from({ length: steps }, () => timeIt(adaptingStep));
   side.dispose();
   const total = times.reduce((a, b) => a + b, 0);
-  process.stdout.write(JSON.stringify({ img_s: WSL.batch / median(times), mean_img_s: (WSL.batch * steps) / total, threads: getNumThreads() }) + '\n');
+  process.stdout.write(JSON.stringify({ img_s: WSL.batch / median(times), mean_img_s: (WSL.batch * steps) / total, threads: getNumThreads(), changes }) + '\n');
 }
 
 /** Runs a child to completion and returns its last stdout line as JSON. */
-function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, number>> {
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, number | string[]>> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -63,7 +64,7 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
     child.on('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${err}`));
-      else resolve(JSON.parse(last) as Record<string, number>);
+      else resolve(JSON.parse(last) as Record<string, number | string[]>);
     });
   });
 }
@@ -135,16 +136,19 @@ async function main(): Promise<void> {
       const quiet = await runChild(cmd, args, s.env);
       const contended = await withBusyProcess(() => runChild(cmd, args, s.env));
       // Our worker prints img_s; torch_wsl.py prints the median step of its phase.
-      const imgS = (r: Record<string, number>): number => r.img_s ?? WSL.batch / r[`${phaseName(format)}_s`]!;
+      const figure = (r: Record<string, number | string[]>, key: string): number | undefined => (typeof r[key] === 'number' ? r[key] : undefined);
+      const imgS = (r: Record<string, number | string[]>): number => figure(r, 'img_s') ?? WSL.batch / figure(r, `${phaseName(format)}_s`)!;
       const q = imgS(quiet);
       const c = imgS(contended);
+      const qMean = figure(quiet, 'mean_img_s');
+      const cMean = figure(contended, 'mean_img_s');
       const round1 = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 10) / 10);
       const line = {
         bench: 'contention', side: s.side, policy: s.policy, adapt: s.adapt, threads, format, model: `wildcat resnet18 w0.5 os16 C${WSL.classes} M${WSL.maps}`, px: WSL.px, batch: WSL.batch,
         quiet_img_s: round1(q), contended_img_s: round1(c), kept: Math.round((c / q) * 1000) / 1000,
-        quiet_mean_img_s: round1(quiet.mean_img_s), contended_mean_img_s: round1(contended.mean_img_s),
-        kept_mean: quiet.mean_img_s && contended.mean_img_s ? Math.round((contended.mean_img_s / quiet.mean_img_s) * 1000) / 1000 : null,
-        threads_at_end: contended.threads ?? null, steps, warmup, load: load1(),
+        quiet_mean_img_s: round1(qMean), contended_mean_img_s: round1(cMean),
+        kept_mean: qMean && cMean ? Math.round((cMean / qMean) * 1000) / 1000 : null,
+        quiet_changes: quiet.changes ?? null, contended_changes: contended.changes ?? null, steps, warmup, load: load1(),
       };
       log(`${s.side} ${s.policy}${s.adapt ? ' + adaptation' : ''} ${threads} thread(s): quiet ${line.quiet_img_s} img/s, with a busy process ${line.contended_img_s} img/s (kept ${line.kept}; mean ${line.kept_mean ?? '-'})`);
       process.stdout.write(JSON.stringify(line) + '\n');

@@ -73,7 +73,7 @@ export function threadsAdapt(p: Parsed): boolean {
 
 /** The usage line of --threads, the same in every command. */
 export const THREADS_USAGE = `  --threads N|auto       libtorch threads (default auto: every core, one fewer per core other
-                         processes keep busy, re-decided every second; N fixes the count)`;
+                         processes keep busy for a second, checked every half second; N fixes the count)`;
 
 /** The line printed when thread adaptation changes the count. */
 export function describeThreadChange(c: ThreadChange): string {

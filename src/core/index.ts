@@ -23,7 +23,8 @@ export {
 export { PrepackedConv2d, prepackedConvAvailable, tensorVersion, type ConvActivation, type ConvGeometry } from './prepackedConv.js';
 export { memory, setNumThreads, getNumThreads, defaultNumThreads, manualSeed, engineVersion } from './runtime.js';
 export {
-  setThreadAdaptation, adaptThreads, threadAdaptationEnabled, adaptedThreadCount, THREAD_ADAPTATION_WINDOW_MS, type ThreadChange, type ThreadAdaptationOptions,
+  setThreadAdaptation, adaptThreads, threadAdaptationEnabled, adaptedThreadCount, THREAD_ADAPTATION_WINDOW_MS, THREAD_ADAPTATION_WINDOWS,
+  type ThreadChange, type ThreadAdaptationOptions,
 } from './threadAdaptation.js';
 export { readCpuTimes, parseProcStat, parseSelfStat, othersCores, type CpuTimes } from './cpuTimes.js';
 export * from './ops/creation.js';

@@ -9,8 +9,15 @@
 import { native } from './native.js';
 import { othersCores, readCpuTimes, type CpuTimes } from './cpuTimes.js';
 
-/** Wall time over which the other processes' load is measured before each decision (ms). */
-export const THREAD_ADAPTATION_WINDOW_MS = 1000;
+/**
+ * Wall time of one measurement of the other processes' load (ms). A change needs two windows in
+ * a row that ask for it (THREAD_ADAPTATION_WINDOWS), so a burst shorter than a second (a process
+ * starting, the kernel reclaiming memory) changes nothing.
+ */
+export const THREAD_ADAPTATION_WINDOW_MS = 500;
+
+/** Consecutive windows that must ask for fewer (or more) threads before the count changes. */
+export const THREAD_ADAPTATION_WINDOWS = 2;
 
 /** One change of the thread count, and the load that caused it. */
 export interface ThreadChange {
@@ -55,6 +62,9 @@ interface Adaptation {
   now: () => number;
   baseline: CpuTimes;
   since: number;
+  /** Consecutive windows that asked for a change in the direction of `wanted`, and the last count asked for. */
+  agreeing: number;
+  wanted: number;
 }
 let active: Adaptation | null = null;
 
@@ -73,6 +83,7 @@ export function noteRequestedThreads(n: number): void {
 function restartWindow(a: Adaptation): void {
   a.baseline = a.readTimes() ?? a.baseline;
   a.since = a.now();
+  a.agreeing = 0;
 }
 
 /**
@@ -100,7 +111,9 @@ export function setThreadAdaptation(on: boolean, options: ThreadAdaptationOption
   }
   const now = options.now ?? (() => performance.now());
   ceiling ??= native.getNumThreads();
-  active = { windowMs: options.windowMs ?? THREAD_ADAPTATION_WINDOW_MS, onChange: options.onChange ?? (() => {}), readTimes, now, baseline, since: now() };
+  active = {
+    windowMs: options.windowMs ?? THREAD_ADAPTATION_WINDOW_MS, onChange: options.onChange ?? (() => {}), readTimes, now, baseline, since: now(), agreeing: 0, wanted: 0,
+  };
   return true;
 }
 
@@ -110,9 +123,10 @@ export function threadAdaptationEnabled(): boolean {
 }
 
 /**
- * Between steps: when adaptation is on and a window has passed, re-decides the thread count from
- * the window's load (adaptedThreadCount) and starts the next window. Costs a clock read otherwise.
- * Returns the change made, or null.
+ * Between steps: when adaptation is on and a window has passed, measures the window's load and
+ * starts the next window; when this window and the one before both asked for fewer threads (or
+ * both for more), sets the count this one asked for (adaptedThreadCount). Costs a clock read
+ * otherwise. Returns the change made, or null.
  */
 export function adaptThreads(): ThreadChange | null {
   const a = active;
@@ -125,7 +139,13 @@ export function adaptThreads(): ThreadChange | null {
   if (others === null) return null;
   const from = native.getNumThreads();
   const to = adaptedThreadCount(from, ceiling ?? from, others, after.cores);
-  if (to === from) return null;
+  if (to === from) {
+    a.agreeing = 0;
+    return null;
+  }
+  a.agreeing = a.agreeing > 0 && Math.sign(a.wanted - from) === Math.sign(to - from) ? a.agreeing + 1 : 1;
+  a.wanted = to;
+  if (a.agreeing < THREAD_ADAPTATION_WINDOWS) return null;
   applyThreadCount(to);
   // The new count's first window starts now, not at the reading that decided it.
   restartWindow(a);

@@ -107,42 +107,45 @@ function fakeMachine(cores: number) {
   };
 }
 
-test('setThreadAdaptation: lowers and restores the count from the counters, once per window, and says so', () => {
+test('setThreadAdaptation: lowers and restores the count when two windows in a row ask for it, and says so', () => {
   const before = getNumThreads();
   const changes: ThreadChange[] = [];
   const m = fakeMachine(2);
+  const windows = (others: number, n: number): (ThreadChange | null)[] => Array.from({ length: n }, () => (m.tick(others), adaptThreads()));
   try {
     setNumThreads(2);
-    assert.equal(setThreadAdaptation(true, { readTimes: m.readTimes, now: m.now, onChange: (c) => changes.push(c) }), true);
+    assert.equal(setThreadAdaptation(true, { readTimes: m.readTimes, now: m.now, windowMs: 1000, onChange: (c) => changes.push(c) }), true);
     assert.equal(threadAdaptationEnabled(), true);
     m.tick(0.7, 500);
-    assert.equal(adaptThreads(), null); // half a window: no decision yet
-    assert.equal(getNumThreads(), 2);
+    assert.equal(adaptThreads(), null); // half a window: no measurement yet
     m.tick(0.7, 500);
-    const down = adaptThreads();
+    assert.equal(adaptThreads(), null); // one window asks for fewer threads: not yet
+    assert.equal(getNumThreads(), 2);
+    // A burst of one window, then quiet: nothing changes.
+    assert.deepEqual(windows(0, 1), [null]);
+    assert.deepEqual(windows(0.8, 1), [null]);
+    assert.deepEqual(windows(0.1, 1), [null]);
+    assert.equal(getNumThreads(), 2);
+    const [first, down] = windows(0.7, 2);
+    assert.equal(first, null);
     assert.deepEqual(down && { from: down.from, to: down.to, cores: down.cores }, { from: 2, to: 1, cores: 2 });
     assert.ok(Math.abs(down!.othersCores - 0.7) < 1e-9);
     assert.equal(getNumThreads(), 1);
-    m.tick(1);
-    assert.equal(adaptThreads(), null); // the other process still there
-    m.tick(0);
-    assert.equal(adaptThreads()?.to, 2);
+    assert.deepEqual(windows(1, 3), [null, null, null]); // the other process still there
+    assert.deepEqual(windows(0, 2).map((c) => c?.to ?? null), [null, 2]);
     assert.equal(getNumThreads(), 2);
     assert.deepEqual(changes.map((c) => [c.from, c.to]), [[2, 1], [1, 2]]);
     // setNumThreads sets the ceiling: one thread stays one thread on a quiet machine.
     setNumThreads(1);
-    m.tick(0);
-    assert.equal(adaptThreads(), null);
+    assert.deepEqual(windows(0, 3), [null, null, null]);
     assert.equal(getNumThreads(), 1);
     // Turning it off restores the count asked for.
     setNumThreads(2);
-    m.tick(0.9);
-    assert.equal(adaptThreads()?.to, 1);
+    assert.deepEqual(windows(0.9, 2).map((c) => c?.to ?? null), [null, 1]);
     setThreadAdaptation(false);
     assert.equal(threadAdaptationEnabled(), false);
     assert.equal(getNumThreads(), 2);
-    m.tick(0.9);
-    assert.equal(adaptThreads(), null);
+    assert.deepEqual(windows(0.9, 2), [null, null]);
   } finally {
     setThreadAdaptation(false);
     setNumThreads(before);
@@ -167,22 +170,22 @@ test('with busy processes on every other core, a real adaptation drops to one th
   const before = getNumThreads();
   const busy: ChildProcess[] = [];
   const window = async () => {
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 350));
     return adaptThreads();
   };
   try {
     setNumThreads(2);
-    assert.equal(setThreadAdaptation(true, { windowMs: 500 }), true);
+    assert.equal(setThreadAdaptation(true, { windowMs: 300 }), true);
     for (let i = 0; i < cores - 1; i++) busy.push(spawn('yes', [], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 200));
     adaptThreads(); // the window that saw them start may or may not decide yet
     let down: ThreadChange | null = getNumThreads() === 1 ? { from: 2, to: 1, othersCores: NaN, cores } : null;
-    for (let i = 0; i < 4 && down === null; i++) down = await window();
+    for (let i = 0; i < 6 && down === null; i++) down = await window();
     assert.equal(down?.to, 1, `others kept ${down?.othersCores} of ${cores} cores busy`);
     assert.equal(getNumThreads(), 1);
     for (const b of busy) b.kill('SIGKILL');
     let up: ThreadChange | null = null;
-    for (let i = 0; i < 4 && up === null; i++) up = await window();
+    for (let i = 0; i < 6 && up === null; i++) up = await window();
     assert.equal(up?.to, 2, `others kept ${up?.othersCores} of ${cores} cores busy after the busy processes stopped`);
   } finally {
     for (const b of busy) b.kill('SIGKILL');
