@@ -12,7 +12,7 @@ import { Progress } from '../../train/progress.js';
 import { INFERENCE_BATCH_SIZE, SplitSegmentation, writeMaskClasses, writeSegmentationMask } from '../../segment/index.js';
 import { shardRange, sliceImageList } from '../../data/index.js';
 import { launchEnvFrom } from '../../distributed/index.js';
-import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
+import { parse, str, num, optStr, flag, checkpointFlag, threadsFlag, threadsAdapt, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { LAUNCH_OPTIONS, runWorkers, withoutLaunchFlags } from '../launch.js';
 import { mergePredictionShards, parseShardSpec, writeShardInfo } from '../predictionShards.js';
 import { SEGMENTATION_OPTIONS, SEGMENTATION_USAGE, refuseSegmentationOptions, segmentationSettingsFromFlags } from '../segmentationOptions.js';
@@ -116,7 +116,7 @@ async function predictWithWorkers(p: Parsed, argv: string[], out: string): Promi
   const shardsDir = join(out, '.shards');
   const dirs = Array.from({ length: nproc }, (_, i) => join(shardsDir, String(i)));
   const base = withoutLaunchFlags(argv, ['nproc', 'out']);
-  if (p.values.threads === undefined) base.push('--threads', '1');
+  if (threadsAdapt(p)) base.push('--threads', '1'); // one thread per worker, unless a count was given
   rmSync(shardsDir, { recursive: true, force: true });
   await runWorkers({ nproc, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: null }, 'predict', (i) => [...base, '--shard', `${i}/${nproc}`, '--out', dirs[i]!], threadsFlag(p, 1));
   const { images } = mergePredictionShards(dirs, out);

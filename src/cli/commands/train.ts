@@ -1,4 +1,4 @@
-import { parse, str, num, optNum, threadsFlag, optStr, flag, choice, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
+import { parse, str, num, optNum, threadsFlag, threadsAdapt, optStr, flag, choice, UsageError, type Parsed, engineFlags, ENGINE_OPTIONS, ENGINE_USAGE } from '../args.js';
 import { AUTO_EPOCHS, defaultWslConfig, type WslTrainConfig } from '../../train/wslConfig.js';
 import { resolveWslPreset, wslPreset, WSL_PRESET_NAMES } from '../../train/wslPresets.js';
 import type { SpatialPooling } from '../../wsl/spatialPooling.js';
@@ -76,7 +76,7 @@ Training
                          report and tune-segmentation (e.g. 0.5,0.7,1,1.4,2,2.8)
   --no-flip              no random horizontal flips
   --scale-jitter A,B     random crops keeping a fraction in [A,B] of each side
-  --seed N               default ${D.seed} (runs are deterministic given the seed)
+  --seed N               default ${D.seed} (runs are deterministic given the seed and a fixed --threads N)
 ${ENGINE_USAGE}
 ${DATASET_READ_USAGE}
                          (both recorded in config.json: --resume, eval, predict and report
@@ -254,7 +254,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
 async function launchTraining(p: Parsed, argv: string[], plan: LaunchPlan): Promise<void> {
   const out = str(p, 'out');
   const childArgv = withoutLaunchFlags(argv);
-  if (p.values.threads === undefined) childArgv.push('--threads', '1');
+  if (threadsAdapt(p)) childArgv.push('--threads', '1'); // one thread per worker, unless a count was given
   const worldSize = plan.nproc * plan.nnodes;
   if (plan.nodeRank === 0) {
     if (flag(p, 'resume')) {
