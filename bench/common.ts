@@ -8,7 +8,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
-import { THREAD_WAITING_ENV } from '../src/core/native.js';
 
 /** Debian's python3-torch runs under the system interpreter, not the python3 first on PATH. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -159,10 +158,8 @@ export class TorchWorker {
   /** Starts `script` with `args` plus --serve and waits for its ready line. */
   static async start(python: string, script: string, args: string[]): Promise<{ worker: TorchWorker; info: TorchInfo }> {
     const path = join(scriptDir(), script);
-    // PyTorch runs with libgomp's defaults, not the thread-waiting setting our addon chose for itself.
-    const env = { ...process.env };
-    for (const k of THREAD_WAITING_ENV) delete env[k];
-    const child = spawn(python, [path, ...args, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    // Both sides run with the same environment: libgomp's defaults unless the caller set a policy.
+    const child = spawn(python, [path, ...args, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const worker = new TorchWorker(child, `${script} ${args.join(' ')}`);
     const info = (await worker.#read()) as unknown as TorchInfo & { ready?: boolean };
     if (info.ready !== true) throw new Error(`${worker.#what}: unexpected first line ${JSON.stringify(info)}`);

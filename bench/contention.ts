@@ -1,10 +1,11 @@
 // Contention benchmark: throughput of the default WSL training step (bench/wslSteps.ts) on a
 // quiet machine and with one competing busy process (`yes > /dev/null`, started just for the
-// contended run and stopped after it), at 1 and 2 threads, with our thread-waiting default
-// (GOMP_SPINCOUNT=1000, set by src/core/native.ts), with a shorter spin (GOMP_SPINCOUNT=100), with
-// libgomp's default (WILDCAT_OMP_DEFAULTS=1), with OMP_WAIT_POLICY=PASSIVE, each at a fixed thread
-// count and with thread adaptation (src/core/threadAdaptation.ts: the CLI's default, --threads
-// auto), and PyTorch with libgomp's default beside them (bench/torch_wsl.py standalone).
+// contended run and stopped after it), at 1 and 2 threads, with libgomp's default waiting (the
+// library's, and the CLI's with --threads auto), with GOMP_SPINCOUNT=1000 (what the CLI sets for a
+// fixed --threads N: src/cli/threadWaiting.ts), with GOMP_SPINCOUNT=100 and with
+// OMP_WAIT_POLICY=PASSIVE, each at a fixed thread count and with thread adaptation
+// (src/core/threadAdaptation.ts: the CLI's default, --threads auto), and PyTorch with libgomp's
+// default beside them (bench/torch_wsl.py standalone).
 //
 //   npm run bench:contention -- --threads 1,2 --steps 6
 //
@@ -17,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { adaptThreads, getNumThreads, setNumThreads, setThreadAdaptation, type MemoryFormat } from '../src/core/index.js';
-import { DEFAULT_GOMP_SPINCOUNT } from '../src/core/native.js';
+import { FIXED_THREADS_GOMP_SPINCOUNT } from '../src/cli/threadWaiting.js';
 import { DEFAULT_PYTHON, intFlag, load1, log, median, parseFlags, scriptDir, timeIt, torchAvailable } from './common.js';
 import { phaseName, WSL, wslPhases } from './wslSteps.js';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ const HELP = `usage: node dist/bench/contention.js [flags]
   --warmup 2                   untimed steps per run
   --steps 6                    timed steps per run
   --format channelsLast        memory layout of our step (contiguous | channelsLast)
-  --policies all               comma-separated subset of: spin1000, spin100, default, passive (ours), torch
+  --policies all               comma-separated subset of: default, spin1000, spin100, passive (ours), torch
   --no-torch                   skip PyTorch's line
   --python /usr/bin/python3    interpreter with torch`;
 
@@ -106,13 +107,12 @@ async function main(): Promise<void> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   delete base.OMP_WAIT_POLICY;
   delete base.GOMP_SPINCOUNT;
-  delete base.WILDCAT_OMP_DEFAULTS;
   const ours = (adapt: boolean) => (t: number): [string, string[]] =>
     [process.execPath, [self, '--worker', '--threads', String(t), '--warmup', String(warmup), '--steps', String(steps), '--format', format, ...(adapt ? ['--adapt'] : [])]];
   const waiting: { key: string; policy: string; env: NodeJS.ProcessEnv }[] = [
-    { key: 'spin1000', policy: `GOMP_SPINCOUNT=${DEFAULT_GOMP_SPINCOUNT} (our default)`, env: base },
+    { key: 'default', policy: 'libgomp default', env: base },
+    { key: 'spin1000', policy: `GOMP_SPINCOUNT=${FIXED_THREADS_GOMP_SPINCOUNT}`, env: { ...base, GOMP_SPINCOUNT: FIXED_THREADS_GOMP_SPINCOUNT } },
     { key: 'spin100', policy: 'GOMP_SPINCOUNT=100', env: { ...base, GOMP_SPINCOUNT: '100' } },
-    { key: 'default', policy: 'libgomp default', env: { ...base, WILDCAT_OMP_DEFAULTS: '1' } },
     { key: 'passive', policy: 'OMP_WAIT_POLICY=PASSIVE', env: { ...base, OMP_WAIT_POLICY: 'PASSIVE' } },
   ];
   const chosen = (flags.get('policies') ?? 'all').split(',');

@@ -19,7 +19,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/cli/launch.js';
-import { THREAD_WAITING_ENV } from '../src/core/native.js';
 import { checkLoad, DEFAULT_PYTHON, intFlag, log, median, parseFlags, ratio, scriptDir, sec, torchAvailable, writeLine } from './common.js';
 
 const HELP = `usage: node dist/bench/distributed.js [flags]
@@ -58,8 +57,6 @@ async function runJob(command: string, args: string[], processes: number, thread
     const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
     if (processes > 1) Object.assign(env, { WORLD_SIZE: String(processes), RANK: String(rank), LOCAL_RANK: String(rank), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
     else for (const k of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT']) delete env[k];
-    // libgomp's defaults for PyTorch; our workers set the addon's own again when they load it.
-    for (const k of THREAD_WAITING_ENV) delete env[k];
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: scriptDir() });
     let out = '';
     let err = '';

@@ -6,7 +6,9 @@ import { defaultNumThreads, setMemoryFormat, setThreadAdaptation, type MemoryFor
 import { setInferenceFusion } from '../nn/inferenceFusion.js';
 import { DEFAULT_CHECKPOINT, RUN_CHECKPOINTS, type RunCheckpoint } from '../train/loadRun.js';
 
-export class UsageError extends Error {}
+import { UsageError } from './usageError.js';
+
+export { UsageError };
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 

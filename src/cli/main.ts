@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `wildcat` command line.
-import { UsageError } from './args.js';
+// Nothing imported here may load the addon: chooseThreadWaiting must run before libtorch does.
+import { UsageError } from './usageError.js';
+import { chooseThreadWaiting } from './threadWaiting.js';
 import { LAUNCHER_PID_VAR } from '../distributed/launchEnv.js'; // not index.js: that loads the addon
 
 const USAGE = `
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     // A worker started by `--nproc` dies with its launcher (src/cli/launch.ts).
+    chooseThreadWaiting(rest);
     if (process.env[LAUNCHER_PID_VAR] !== undefined) (await import('./launch.js')).dieWithLauncher();
     const mod = await load();
     await mod.run!(rest);

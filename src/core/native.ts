@@ -124,30 +124,6 @@ function buildOnFirstUse(root: string, path: string): void {
   process.stderr.write(`wildcat-ts: native addon built in ${Math.round((Date.now() - started) / 1000)} s\n`);
 }
 
-/**
- * OpenMP threads that wait spin only briefly before sleeping (GOMP_SPINCOUNT=1000), unless the
- * user set OMP_WAIT_POLICY or GOMP_SPINCOUNT, or WILDCAT_OMP_DEFAULTS=1. With libgomp's default
- * (300,000 spins), the threads of a parallel region spin on their core between kernels; when
- * another process competes for the cores they take the CPU from the thread that has work, and a
- * 2-thread WSL step kept 34 % of its quiet throughput beside one busy process. Measured on a
- * 2-core VM (`npm run bench:contention`; quiet / with `yes > /dev/null`, images/s at 2 threads):
- * libgomp's default 98–103 / 35, 1,000 spins 88–98 / 46–47, OMP_WAIT_POLICY=PASSIVE 82–88 / 48–49.
- * libgomp reads these variables once, when it is loaded with libtorch (the addon's require below),
- * so they are set here, before it; child processes inherit them.
- */
-export const DEFAULT_GOMP_SPINCOUNT = '1000';
-
-/** Environment variables this module set for libgomp (not the user): a benchmark's reference process must not inherit them. */
-export const THREAD_WAITING_ENV: readonly string[] = [];
-
-function briefThreadWaiting(): void {
-  const keep = process.env.WILDCAT_OMP_DEFAULTS;
-  if (keep !== undefined && keep !== '' && keep !== '0') return;
-  if (process.env.OMP_WAIT_POLICY !== undefined || process.env.GOMP_SPINCOUNT !== undefined) return;
-  process.env.GOMP_SPINCOUNT = DEFAULT_GOMP_SPINCOUNT;
-  (THREAD_WAITING_ENV as string[]).push('GOMP_SPINCOUNT');
-}
-
 function load(): NativeAddon {
   const root = packageRoot();
   const checkout = isSourceCheckout(root);
@@ -161,7 +137,6 @@ function load(): NativeAddon {
     }
     buildOnFirstUse(root, path);
   }
-  briefThreadWaiting();
   const require = createRequire(import.meta.url);
   try {
     return require(path) as NativeAddon;
