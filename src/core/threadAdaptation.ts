@@ -2,8 +2,8 @@
 //
 // Why: OpenMP's threads wait for each other at the end of every parallel region. When another
 // process takes one of two cores, a 2-thread step waits on whichever thread was descheduled and
-// training falls to a third of its quiet throughput (34 % here, PyTorch 29 %), well below what the
-// same step gets from one thread beside the same load (README, Speed: contention). One thread per
+// training falls to about a third of its quiet throughput (26–41 % here, PyTorch 28–39 %), well
+// below what the same step gets from one thread beside the same load (README, Speed: a shared CPU). One thread per
 // free core avoids that, and no fixed count is right for both a quiet and a shared machine, so the
 // count is re-decided every window from what the machine's CPU counters show.
 import { native } from './native.js';
