@@ -1,6 +1,6 @@
 // The network's maps for the few images a report shows: class maps, per-modality maps and the
 // regions the pooling selected, copied out of the tensors as plain arrays.
-import { noGrad, tensor, tidy } from '../core/index.js';
+import { adaptThreads, noGrad, tensor, tidy } from '../core/index.js';
 import { BatchLoader } from '../data/index.js';
 import type { AnnotatedDataset } from '../train/datasetSpec.js';
 import type { WildcatPoolOptions } from '../wsl/wildcatPool.js';
@@ -19,6 +19,7 @@ export async function galleryMaps(net: WildcatNet, ds: AnnotatedDataset, size: n
   const loader = new BatchLoader(ds, { batchSize: 4, size, shuffle: false, indices });
   for await (const batch of loader.epoch(0)) {
     const B = batch.batchSize;
+    adaptThreads();
     noGrad(() =>
       tidy(() => {
         const r = net.forwardMaps(tensor(batch.images, { shape: [B, 3, size, size] }));

@@ -1,6 +1,6 @@
 // The run's network as the studio serves it: an image (upload bytes or a dataset file) → its
 // scores, class maps and per-modality maps, through the same image pipeline as `wildcat predict`.
-import { noGrad, tensor, tidy, zeros } from '../core/index.js';
+import { adaptThreads, noGrad, tensor, tidy, zeros } from '../core/index.js';
 import { loadImage, loadImageBytes, type LoadedImage } from '../data/index.js';
 import type { WslTrainConfig } from '../train/wslConfig.js';
 import type { WildcatNet } from '../wsl/wildcatNet.js';
@@ -67,6 +67,7 @@ export class StudioModel {
     const s = this.config.imageSize;
     const { h, w } = this.grid;
     const C = this.net.numClasses;
+    adaptThreads();
     return noGrad(() =>
       tidy(() => {
         const out = this.net.forwardMaps(tensor(img.data, { shape: [1, 3, s, s] }));

@@ -190,6 +190,7 @@ function evaluateItems(net: ResNet, items: Awaited<ReturnType<typeof loadFashion
   const bs = 100;
   for (let k = 0; k * bs < n; k++) {
     const batch = gen.batchAt(k, Math.min(bs, n - k * bs));
+    adaptThreads();
     const pred = noGrad(() => tidy(() => net.forward(tensor(batch.images, { shape: [batch.batchSize, 3, S, S] })).argmax(1).toNumbers()));
     for (let i = 0; i < batch.batchSize; i++) if (pred[i] === batch.labels[i]) correct++;
   }
