@@ -51,8 +51,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    // A worker started by `--nproc` dies with its launcher (src/cli/launch.ts).
     chooseThreadWaiting(rest);
+    // A worker started by `--nproc` dies with its launcher (src/cli/launch.ts).
     if (process.env[LAUNCHER_PID_VAR] !== undefined) (await import('./launch.js')).dieWithLauncher();
     const mod = await load();
     await mod.run!(rest);

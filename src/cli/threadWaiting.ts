@@ -4,8 +4,8 @@
 /**
  * The spin count given to a command with a fixed `--threads N` (N > 1): threads that wait spin
  * 1,000 times before sleeping instead of libgomp's 300,000. With libgomp's spinning, a fixed
- * 2-thread WSL step beside one busy process kept 31–32 % of its quiet throughput; with 1,000
- * spins, 47 % (README, Speed: a shared CPU). With `--threads auto` (the default) thread
+ * 2-thread WSL step beside one busy process kept 26–41 % of its quiet throughput; with 1,000
+ * spins, 43–48 % (README, Speed: a shared CPU). With `--threads auto` (the default) thread
  * adaptation handles a busy machine by running fewer threads, so libgomp's own spinning, faster
  * for ResNet-50's training step by 4–7 % here, stays.
  */

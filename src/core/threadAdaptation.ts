@@ -3,9 +3,9 @@
 // Why: OpenMP's threads wait for each other at the end of every parallel region. When another
 // process takes one of two cores, a 2-thread step waits on whichever thread was descheduled and
 // training falls to about a third of its quiet throughput (26–41 % here, PyTorch 28–39 %), well
-// below what the same step gets from one thread beside the same load (README, Speed: a shared CPU). One thread per
-// free core avoids that, and no fixed count is right for both a quiet and a shared machine, so the
-// count is re-decided every window from what the machine's CPU counters show.
+// below what the same step gets from one thread beside the same load (README, Speed: a shared
+// CPU). One thread per free core avoids that, and no fixed count is right for both a quiet and a
+// shared machine, so the count is re-decided every window from what the machine's CPU counters show.
 import { native } from './native.js';
 import { othersCores, readCpuTimes, type CpuTimes } from './cpuTimes.js';
 
