@@ -147,8 +147,8 @@ export function adaptThreads(): ThreadChange | null {
   a.wanted = to;
   if (a.agreeing < THREAD_ADAPTATION_WINDOWS) return null;
   applyThreadCount(to);
-  // The new count's first window starts now, not at the reading that decided it.
-  restartWindow(a);
+  // The reading that decided is already the new count's baseline: a fresh window, no agreement yet.
+  a.agreeing = 0;
   const change = { from, to, othersCores: others, cores: after.cores };
   a.onChange(change);
   return change;
